@@ -1,0 +1,1 @@
+//! flxpoint-ext

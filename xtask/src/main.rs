@@ -1,0 +1,74 @@
+//! `cargo xtask <command>` (alias in `.cargo/config.toml`).
+//!
+//! - `spec [--check]`: extract fragments and fixtures from the pages, assemble
+//!   `openapi/openapi.yaml`; `--check` fails with a diff when anything on disk is stale.
+//! - `generate [--check]`: `spec`, then the snapshot tests of the generated code and API surface,
+//!   accepting the new snapshots (`--check`: failing on any difference instead).
+//! - `tools`: install the pinned third-party validators (npm and PyPI).
+//! - `ci`: everything CI checks, in one command.
+
+use anyhow::{Result, bail};
+use std::process::Command;
+use xtask::tools;
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let check = args.iter().any(|a| a == "--check");
+    match args.first().map(String::as_str) {
+        Some("spec") => spec(check),
+        Some("generate") => generate(check),
+        Some("tools") => tools::install(),
+        Some("ci") => ci(),
+        _ => bail!("usage: cargo xtask <spec|generate|tools|ci> [--check]"),
+    }
+}
+
+fn spec(check: bool) -> Result<()> {
+    let dir = xtask::openapi_dir();
+    let outputs = xtask::spec::build(&dir)?;
+    if check {
+        if let Some(diff) = xtask::spec::check(&dir, &outputs)? {
+            bail!("{diff}\nopenapi/ is stale: run `cargo xtask spec` and commit the result");
+        }
+        println!("openapi/: up to date ({} files)", outputs.len());
+    } else {
+        xtask::spec::write(&dir, &outputs)?;
+        println!("openapi/: wrote {} files", outputs.len());
+    }
+    Ok(())
+}
+
+fn generate(check: bool) -> Result<()> {
+    spec(check)?;
+    let mut test = cargo(&["test", "--package", "xtask", "--test", "generated"]);
+    if check {
+        test.env("INSTA_UPDATE", "no");
+    } else {
+        // Write the new snapshots in place; review them with `git diff` (or `cargo insta review`).
+        test.env("INSTA_UPDATE", "always").env("INSTA_FORCE_PASS", "1");
+    }
+    run(&mut test)
+}
+
+fn ci() -> Result<()> {
+    run(&mut cargo(&["fmt", "--all", "--check"]))?;
+    run(&mut cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    run(cargo(&["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"))?;
+    spec(true)?;
+    tools::install()?;
+    tools::validate_spec(&xtask::openapi_dir().join("openapi.yaml"))?;
+    run(cargo(&["test", "--workspace", "--all-targets"]).env("INSTA_UPDATE", "no"))?;
+    run(&mut cargo(&["test", "--workspace", "--doc"]))?;
+    println!("cargo xtask ci: all checks passed");
+    Ok(())
+}
+
+fn cargo(args: &[&str]) -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.args(args).current_dir(xtask::root());
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    xtask::tools::run(cmd)
+}

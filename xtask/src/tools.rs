@@ -1,0 +1,98 @@
+//! The pinned third-party tools (validators, contract-test servers): installing and running them.
+//!
+//! Versions live in `xtask/tools/package.json` + `package-lock.json` (npm) and
+//! `xtask/tools/requirements.txt` (PyPI). A missing tool is an error, never a skip.
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `xtask/tools`.
+pub fn dir() -> PathBuf {
+    crate::root().join("xtask/tools")
+}
+
+/// The Python virtualenv holding the PyPI tools.
+pub fn venv() -> PathBuf {
+    crate::root().join("target/xtask-venv")
+}
+
+/// A command from the npm tools (`node_modules/.bin`).
+pub fn npm_bin(name: &str) -> PathBuf {
+    dir().join("node_modules/.bin").join(name)
+}
+
+/// A command from the PyPI tools (the venv's `bin`).
+pub fn py_bin(name: &str) -> PathBuf {
+    venv().join("bin").join(name)
+}
+
+/// Installs the pinned tools unless what is installed was installed from the same pins.
+pub fn install() -> Result<()> {
+    let tools = dir();
+    let lock = tools.join("package-lock.json");
+    ensure(&lock, &tools.join("node_modules/.installed-from-lock"), || {
+        run(Command::new("npm").args(["ci", "--no-fund", "--no-audit"]).current_dir(&tools))
+            .context("installing the npm tools (needs node and npm)")
+    })?;
+    let requirements = tools.join("requirements.txt");
+    ensure(&requirements, &venv().join(".installed-from-requirements"), || {
+        run(Command::new("python3").arg("-m").arg("venv").arg(venv()))
+            .context("creating the Python venv (needs python3 with venv)")?;
+        run(Command::new(py_bin("pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(&requirements))
+        .context("installing the PyPI tools")
+    })?;
+    for tool in [
+        npm_bin("redocly"),
+        npm_bin("prism"),
+        py_bin("openapi-spec-validator"),
+        py_bin("schemathesis"),
+    ] {
+        if !tool.exists() {
+            bail!("{} is missing after installation", tool.display());
+        }
+    }
+    Ok(())
+}
+
+/// Runs `install` unless `stamp` holds a copy of `pins` (written after the last install).
+fn ensure(pins: &Path, stamp: &Path, install: impl FnOnce() -> Result<()>) -> Result<()> {
+    let wanted = std::fs::read(pins).with_context(|| format!("reading {}", pins.display()))?;
+    if std::fs::read(stamp).ok().as_ref() == Some(&wanted) {
+        return Ok(());
+    }
+    install()?;
+    std::fs::write(stamp, wanted)?;
+    Ok(())
+}
+
+/// Runs both OpenAPI validators on `spec`; any error fails.
+pub fn validate_spec(spec: &Path) -> Result<()> {
+    run(Command::new(py_bin("openapi-spec-validator")).arg(spec))?;
+    run(Command::new(npm_bin("redocly"))
+        .args(["lint", "--config"])
+        .arg(dir().join("redocly.yaml"))
+        .arg(spec)
+        .env("REDOCLY_TELEMETRY", "off")
+        .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true"))
+}
+
+/// Runs `cmd`, echoing it, and fails unless it exits 0.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    eprintln!("$ {}", display(cmd));
+    let status = cmd.status().with_context(|| format!("starting `{}`", display(cmd)))?;
+    if !status.success() {
+        bail!("`{}` failed ({status})", display(cmd));
+    }
+    Ok(())
+}
+
+fn display(cmd: &Command) -> String {
+    std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
