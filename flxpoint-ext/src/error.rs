@@ -1,0 +1,165 @@
+//! The one error type of flxpoint-ext.
+
+use std::time::Duration;
+
+/// How much of a response body an error keeps.
+pub(crate) const BODY_LIMIT: usize = 1024;
+
+/// Everything that can go wrong with a call. It separates "never sent" ([`Error::Validation`],
+/// [`Error::Config`]), "timed out", "dispatch failed" ([`Error::Transport`]), "service said no"
+/// (the status variants) and "answer unreadable" ([`Error::Decode`]). No variant ever holds the
+/// API token.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input breaks a rule the pages state; nothing was sent.
+    #[error("invalid request: `{field}` {rule}")]
+    Validation {
+        /// Path of the offending field, e.g. `shipment.shipmentItems[2].quantity`.
+        field: String,
+        /// The rule it breaks.
+        rule: String,
+    },
+    /// The client is misconfigured (e.g. a bad base URL); nothing was sent.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// 400: the server rejected the request.
+    #[error("{0}")]
+    BadRequest(ServiceError),
+    /// 401: missing, unknown or unsuitable token.
+    #[error("{0}")]
+    Unauthorized(ServiceError),
+    /// 404: the fulfillment request, source, shipment or item does not exist for this token.
+    #[error("{0}")]
+    NotFound(ServiceError),
+    /// 409: e.g. the tracking number is already used on this fulfillment request.
+    #[error("{0}")]
+    Conflict(ServiceError),
+    /// 412: a precondition of the operation does not hold.
+    #[error("{0}")]
+    PreconditionFailed(ServiceError),
+    /// 429: over the rate limit (after the retries the policy allows).
+    #[error("{error} (retry after {retry_after:?})")]
+    RateLimited {
+        /// The response.
+        error: ServiceError,
+        /// The server's `Retry-After`, when it sent one.
+        retry_after: Option<Duration>,
+    },
+    /// 5xx from the server (after the retries the policy allows).
+    #[error("{0}")]
+    Server(ServiceError),
+    /// Any other status the pages do not document.
+    #[error("{0}")]
+    UnexpectedStatus(ServiceError),
+    /// No answer in time (an attempt's timeout or the call's overall deadline).
+    #[error("{operation}: timed out")]
+    Timeout {
+        /// The operationId.
+        operation: &'static str,
+    },
+    /// The request could not be delivered or the response could not be read (connection
+    /// refused or reset, TLS, DNS).
+    #[error("{operation}: transport error: {source}")]
+    Transport {
+        /// The operationId.
+        operation: &'static str,
+        /// The underlying error (it names the URL, never the token header).
+        #[source]
+        source: reqwest::Error,
+    },
+    /// A success status with a body that is not what the spec documents.
+    #[error("{operation}: could not decode the response: {message}; body starts: {snippet:?}")]
+    Decode {
+        /// The operationId.
+        operation: &'static str,
+        /// What the decoder said.
+        message: String,
+        /// The first bytes of the body (at most 1 KiB).
+        snippet: String,
+    },
+}
+
+/// A response the server answered with an error status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceError {
+    /// The operationId of the call.
+    pub operation: &'static str,
+    /// The HTTP status.
+    pub status: u16,
+    /// The start of the response body (at most 1 KiB), lossily decoded.
+    pub body: String,
+}
+
+impl std::fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: the server answered {}", self.operation, self.status)?;
+        if !self.body.is_empty() {
+            write!(f, ": {}", self.body)?;
+        }
+        Ok(())
+    }
+}
+
+impl Error {
+    pub(crate) fn validation(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self::Validation { field: field.into(), rule: rule.into() }
+    }
+
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        self.service().map(|e| e.status)
+    }
+
+    /// The server's answer, when there was one.
+    pub fn service(&self) -> Option<&ServiceError> {
+        match self {
+            Self::BadRequest(e)
+            | Self::Unauthorized(e)
+            | Self::NotFound(e)
+            | Self::Conflict(e)
+            | Self::PreconditionFailed(e)
+            | Self::Server(e)
+            | Self::UnexpectedStatus(e)
+            | Self::RateLimited { error: e, .. } => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether trying the same call again later may succeed: rate limiting, 502/503/504,
+    /// timeouts and transport failures. (Whether a retry is *safe* depends on the operation;
+    /// the client's retry policy decides that, see [`crate::RetryPolicy`].)
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::RateLimited { .. } | Self::Timeout { .. } | Self::Transport { .. } => true,
+            Self::Server(e) => matches!(e.status, 502..=504),
+            _ => false,
+        }
+    }
+
+    /// Maps a status and (bounded) body to the matching variant.
+    pub(crate) fn from_status(
+        operation: &'static str,
+        status: u16,
+        body: String,
+        retry_after: Option<Duration>,
+    ) -> Self {
+        let e = ServiceError { operation, status, body };
+        match status {
+            400 => Self::BadRequest(e),
+            401 => Self::Unauthorized(e),
+            404 => Self::NotFound(e),
+            409 => Self::Conflict(e),
+            412 => Self::PreconditionFailed(e),
+            429 => Self::RateLimited { error: e, retry_after },
+            500..=599 => Self::Server(e),
+            _ => Self::UnexpectedStatus(e),
+        }
+    }
+}
+
+/// At most [`BODY_LIMIT`] bytes of `bytes`, as text, cut on a character boundary.
+pub(crate) fn snippet(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(BODY_LIMIT)]);
+    text.trim_end_matches('\u{FFFD}').to_owned()
+}

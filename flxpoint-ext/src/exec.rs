@@ -1,0 +1,244 @@
+//! The execution path every generated operation goes through (installed as the generated
+//! client's `Hooks`): token header, per-token rate limiting, retries, attempt timeouts, and
+//! keeping the start of an error body (progenitor drops it for documented error statuses).
+
+use crate::retry::{RetryClass, RetryPolicy, parse_retry_after};
+use crate::token::ApiToken;
+use flxpoint_api::hooks::{ExecFuture, Executor};
+use governor::{DefaultKeyedRateLimiter, Quota};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// Bytes of an error body read at most (the error keeps the first KiB).
+const ERROR_BODY_READ_LIMIT: usize = 64 * 1024;
+
+tokio::task_local! {
+    /// What one ext call tells the executor, and what the executor reports back.
+    static CALL: Arc<Mutex<CallState>>;
+}
+
+/// Per-call state shared between an ext method and the executor.
+#[derive(Debug, Clone)]
+pub(crate) struct CallState {
+    pub class: RetryClass,
+    /// A query parameter the generated builder cannot express (the `orders/link` escape hatch).
+    pub extra_query: Option<(String, String)>,
+    pub attempts: u32,
+    /// An earlier attempt failed in a way that leaves open whether the server processed it.
+    pub ambiguous_earlier_attempt: bool,
+    pub error_body: String,
+    pub retry_after: Option<Duration>,
+}
+
+impl CallState {
+    pub fn new(class: RetryClass) -> Self {
+        Self {
+            class,
+            extra_query: None,
+            attempts: 0,
+            ambiguous_earlier_attempt: false,
+            error_body: String::new(),
+            retry_after: None,
+        }
+    }
+
+    /// Runs `fut` with this state visible to the executor; returns its output and the state.
+    pub async fn scope<F: Future>(self, fut: F) -> (F::Output, CallState) {
+        let shared = Arc::new(Mutex::new(self));
+        let out = CALL.scope(shared.clone(), fut).await;
+        let state = shared.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        (out, state)
+    }
+}
+
+fn with_call<R>(f: impl FnOnce(&mut CallState) -> R) -> Option<R> {
+    CALL.try_with(|s| f(&mut s.lock().unwrap_or_else(PoisonError::into_inner))).ok()
+}
+
+/// Rate-limit buckets shared by every client built from one [`crate::ClientBuilder`]: one per
+/// token, plus a "pause until" per token set by a 429 so that all its tasks slow down.
+pub(crate) struct Buckets {
+    limiter: Option<DefaultKeyedRateLimiter<u64>>,
+    paused_until: Mutex<HashMap<u64, Instant>>,
+}
+
+impl Buckets {
+    pub fn new(quota: Option<Quota>) -> Self {
+        Self { limiter: quota.map(governor::RateLimiter::keyed), paused_until: Mutex::default() }
+    }
+
+    /// Waits (asynchronously, cancellably) until `key` may send; returns the time waited.
+    async fn wait_turn(&self, key: u64) -> Duration {
+        let start = Instant::now();
+        let pause =
+            self.paused_until.lock().unwrap_or_else(PoisonError::into_inner).get(&key).copied();
+        if let Some(until) = pause.filter(|u| *u > start) {
+            tokio::time::sleep_until(until.into()).await;
+        }
+        if let Some(limiter) = &self.limiter {
+            limiter.until_key_ready(&key).await;
+        }
+        start.elapsed()
+    }
+
+    fn pause(&self, key: u64, for_: Duration) {
+        let until = Instant::now() + for_;
+        let mut map = self.paused_until.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = map.entry(key).or_insert(until);
+        *entry = (*entry).max(until);
+    }
+}
+
+/// The executor of one client (one token).
+pub(crate) struct TokenExecutor {
+    pub token: ApiToken,
+    pub buckets: Arc<Buckets>,
+    pub retry: RetryPolicy,
+    pub attempt_timeout: Option<Duration>,
+}
+
+/// What to do after an attempt.
+enum Next {
+    Done,
+    Retry { after: Option<Duration>, ambiguous: bool },
+}
+
+impl Executor for TokenExecutor {
+    fn execute<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        operation_id: &'static str,
+    ) -> ExecFuture<'a> {
+        Box::pin(self.run(client, request, operation_id))
+    }
+}
+
+impl TokenExecutor {
+    async fn run(
+        &self,
+        client: &reqwest::Client,
+        mut request: reqwest::Request,
+        operation: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        if let Ok(value) = self.token.header_value() {
+            request.headers_mut().insert("x-api-token", value);
+        }
+        if let Some(Some((name, value))) = with_call(|c| c.extra_query.clone()) {
+            request.url_mut().query_pairs_mut().append_pair(&name, &value);
+        }
+        if self.attempt_timeout.is_some() {
+            *request.timeout_mut() = self.attempt_timeout;
+        }
+        let class = with_call(|c| c.class).unwrap_or(RetryClass::NotProcessedOnly);
+        let key = self.token.bucket_key();
+        let started = Instant::now();
+        let mut attempt = 0;
+        let mut pending = request;
+        loop {
+            attempt += 1;
+            // JSON bodies are bytes, so requests clone; one that cannot is sent once.
+            let (this, spare) = match pending.try_clone() {
+                Some(copy) => (copy, Some(pending)),
+                None => (pending, None),
+            };
+            let waited = self.buckets.wait_turn(key).await;
+            let sent = Instant::now();
+            let result = client.execute(this).await;
+            let next = decide(class, &result);
+            let status = result.as_ref().ok().map(|r| r.status().as_u16());
+            tracing::debug!(
+                operation,
+                attempt,
+                status,
+                limiter_wait_ms = waited.as_millis() as u64,
+                latency_ms = sent.elapsed().as_millis() as u64,
+                "flxpoint attempt"
+            );
+            with_call(|c| c.attempts = attempt);
+            if let Some(after) = retry_after(&result) {
+                // A 429 slows every task of this token, not only this one.
+                if status == Some(429) {
+                    self.buckets.pause(key, after.min(self.retry.max_backoff));
+                }
+            }
+            if let Next::Retry { after, ambiguous } = next {
+                let wait = self.retry.backoff(attempt, after);
+                let in_budget = started.elapsed() + wait <= self.retry.budget;
+                if let Some(spare) =
+                    spare.filter(|_| attempt < self.retry.max_attempts && in_budget)
+                {
+                    if ambiguous {
+                        with_call(|c| c.ambiguous_earlier_attempt = true);
+                    }
+                    tokio::time::sleep(wait).await;
+                    pending = spare;
+                    continue;
+                }
+            }
+            return keep_error_body(result).await;
+        }
+    }
+}
+
+fn retry_after(result: &reqwest::Result<reqwest::Response>) -> Option<Duration> {
+    header_retry_after(result.as_ref().ok()?.headers())
+}
+
+fn header_retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    parse_retry_after(headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?)
+}
+
+/// Whether the attempt may be retried under `class`, and whether the server may have
+/// processed it (which matters to the caller, e.g. a 409 after an ambiguous create).
+fn decide(class: RetryClass, result: &reqwest::Result<reqwest::Response>) -> Next {
+    match result {
+        Ok(r) => match r.status().as_u16() {
+            // Refused before processing: always safe to repeat.
+            429 => Next::Retry { after: retry_after(result), ambiguous: false },
+            502..=504 if class == RetryClass::Idempotent => {
+                Next::Retry { after: retry_after(result), ambiguous: true }
+            }
+            _ => Next::Done,
+        },
+        // The connection was never made: nothing reached the server.
+        Err(e) if e.is_connect() => Next::Retry { after: None, ambiguous: false },
+        Err(e)
+            if class == RetryClass::Idempotent
+                && (e.is_timeout() || e.is_request() || e.is_body()) =>
+        {
+            Next::Retry { after: None, ambiguous: true }
+        }
+        Err(_) => Next::Done,
+    }
+}
+
+/// For an error status, reads the start of the body into the call state (progenitor discards
+/// it) and hands on an equivalent response.
+async fn keep_error_body(
+    result: reqwest::Result<reqwest::Response>,
+) -> reqwest::Result<reqwest::Response> {
+    let mut response = result?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let after = header_retry_after(response.headers());
+    let headers = response.headers().clone();
+    let mut body = Vec::new();
+    while body.len() < ERROR_BODY_READ_LIMIT {
+        match response.chunk().await? {
+            Some(chunk) => body.extend_from_slice(&chunk),
+            None => break,
+        }
+    }
+    with_call(|c| {
+        c.error_body = crate::error::snippet(&body);
+        c.retry_after = after;
+    });
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.headers_mut() = headers;
+    Ok(reqwest::Response::from(rebuilt))
+}

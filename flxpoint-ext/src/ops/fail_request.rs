@@ -1,0 +1,53 @@
+//! `PATCH /fulfillment-requests/{id}/processing-failed` (failFulfillmentRequest).
+
+use crate::exec::CallState;
+use crate::retry::RetryClass;
+use crate::{Client, Error, validate};
+
+/// Builder of a processing-failed call; see [`Client::fail_fulfillment_request`].
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send()` is awaited"]
+pub struct FailFulfillmentRequest {
+    client: Client,
+    fulfillment_request_id: i64,
+    reason: String,
+}
+
+impl Client {
+    /// Marks a fulfillment request in `Processing` or `Processed` as failed; it moves to
+    /// `Processing Error` with `reason` (sent URL-encoded as the `error` query parameter).
+    ///
+    /// Not idempotent: a repeat is answered 400 once the first succeeded. So it is retried only
+    /// when the server surely did not process the attempt (429, no connection); a 400 therefore
+    /// always means the request itself was refused.
+    pub fn fail_fulfillment_request(
+        &self,
+        fulfillment_request_id: i64,
+        reason: impl Into<String>,
+    ) -> FailFulfillmentRequest {
+        FailFulfillmentRequest {
+            client: self.clone(),
+            fulfillment_request_id,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl FailFulfillmentRequest {
+    /// Validates, then sends.
+    pub async fn send(self) -> Result<(), Error> {
+        validate::id("fulfillmentRequestId", self.fulfillment_request_id)?;
+        let reason = validate::non_empty("error", &self.reason)?;
+        let call = self
+            .client
+            .api()
+            .fail_fulfillment_request()
+            .fulfillment_request_id(self.fulfillment_request_id)
+            .error(reason)
+            .send();
+        self.client
+            .call("failFulfillmentRequest", CallState::new(RetryClass::NotProcessedOnly), call)
+            .await
+            .0
+    }
+}

@@ -1,0 +1,71 @@
+//! `PATCH /orders/link` (linkUnmanagedOrders).
+
+use crate::exec::CallState;
+use crate::retry::RetryClass;
+use crate::{Client, Error, validate};
+
+/// Which unmanaged items to link: exactly one parameter, by type (the server answers 400 to
+/// none or several).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LinkSelector {
+    /// The unmanaged items of this order (`orderId`).
+    OrderId(i64),
+    /// This order item (`orderItemId`).
+    OrderItemId(i64),
+    /// A parameter this client does not know: the page names none, so the two above are our
+    /// reading of it. Sent verbatim as `?name=value`.
+    Other {
+        /// The query parameter's name.
+        name: String,
+        /// Its value.
+        value: String,
+    },
+}
+
+/// Builder of an `orders/link` call; see [`Client::link_unmanaged_orders`].
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until `.send()` is awaited"]
+pub struct LinkUnmanagedOrders {
+    client: Client,
+    selector: LinkSelector,
+}
+
+impl Client {
+    /// Links unmanaged order items; returns the IDs of the orders that had at least one item
+    /// linked by this call.
+    ///
+    /// Retried only when the server surely did not process the attempt: a repeat links nothing
+    /// new and would report an empty list, losing the IDs of the first attempt.
+    pub fn link_unmanaged_orders(&self, selector: LinkSelector) -> LinkUnmanagedOrders {
+        LinkUnmanagedOrders { client: self.clone(), selector }
+    }
+}
+
+impl LinkUnmanagedOrders {
+    /// Validates, then sends.
+    pub async fn send(self) -> Result<Vec<i64>, Error> {
+        let api = self.client.api();
+        let mut state = CallState::new(RetryClass::NotProcessedOnly);
+        let call = match &self.selector {
+            LinkSelector::OrderId(id) => {
+                api.link_unmanaged_orders().order_id(validate::id("orderId", *id)?)
+            }
+            LinkSelector::OrderItemId(id) => {
+                api.link_unmanaged_orders().order_item_id(validate::id("orderItemId", *id)?)
+            }
+            LinkSelector::Other { name, value } => {
+                let name = validate::non_empty("selector.name", name)?;
+                if name.chars().any(|c| c.is_whitespace() || c == '=' || c == '&') {
+                    return Err(Error::validation(
+                        "selector.name",
+                        "must be a plain query parameter name",
+                    ));
+                }
+                state.extra_query = Some((name, validate::non_empty("selector.value", value)?));
+                api.link_unmanaged_orders()
+            }
+        };
+        self.client.call("linkUnmanagedOrders", state, call.send()).await.0
+    }
+}

@@ -1,0 +1,36 @@
+//! [`Patch`]: a field of a PATCH body that is left unchanged, cleared, or set.
+
+/// One field of a PATCH: absent on the wire (unchanged), `null` (cleared), or a value (set).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Patch<T> {
+    /// Not sent: the server leaves the field as it is.
+    #[default]
+    Unchanged,
+    /// Sent as `null`: the server clears the field.
+    Clear,
+    /// Sent as this value.
+    Set(T),
+}
+
+impl<T> Patch<T> {
+    /// The generated types' encoding: `None` absent, `Some(None)` null, `Some(Some(v))` value.
+    pub fn into_wire(self) -> Option<Option<T>> {
+        match self {
+            Self::Unchanged => None,
+            Self::Clear => Some(None),
+            Self::Set(v) => Some(Some(v)),
+        }
+    }
+
+    /// Whether the field is left unchanged.
+    pub fn is_unchanged(&self) -> bool {
+        matches!(self, Self::Unchanged)
+    }
+}
+
+impl<T> From<Option<T>> for Patch<T> {
+    /// `Some(v)` sets, `None` clears.
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Self::Clear, Self::Set)
+    }
+}

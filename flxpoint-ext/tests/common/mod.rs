@@ -1,0 +1,28 @@
+//! Shared by the integration tests: a client pointed at a wiremock server on loopback.
+#![allow(dead_code)]
+
+use flxpoint_ext::{Client, RetryPolicy, TokenKind};
+use wiremock::MockServer;
+
+/// The token the tests use; no output may ever contain it.
+pub const TOKEN: &str = "tok-SECRET-5f3a9c";
+
+/// A client without rate limiting or retries, aimed at `server`.
+pub fn client(server: &MockServer) -> Client {
+    builder(server).build().unwrap()
+}
+
+/// The same, with a declared token kind.
+pub fn client_of_kind(server: &MockServer, kind: TokenKind) -> Client {
+    builder(server).token_kind(kind).build().unwrap()
+}
+
+pub fn builder(server: &MockServer) -> flxpoint_ext::ClientBuilder {
+    Client::builder(TOKEN).base_url(server.uri()).no_rate_limit().retry(RetryPolicy::none())
+}
+
+/// A page example from `openapi/examples/`.
+pub fn example(name: &str) -> serde_json::Value {
+    let path = format!("{}/../openapi/examples/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
