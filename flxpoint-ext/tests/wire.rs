@@ -48,7 +48,8 @@ async fn create_shipment_sends_the_documented_body_and_decodes_201() {
 
 #[tokio::test]
 async fn every_documented_error_status_maps_to_its_variant_with_the_body() {
-    let cases: [(u16, fn(&Error) -> bool); 7] = [
+    type IsExpected = fn(&Error) -> bool;
+    let cases: [(u16, IsExpected); 7] = [
         (400, |e| matches!(e, Error::BadRequest(_))),
         (401, |e| matches!(e, Error::Unauthorized(_))),
         (404, |e| matches!(e, Error::NotFound(_))),

@@ -394,13 +394,11 @@ impl CreateShipment {
         if self.lines.is_empty() {
             return Err(Error::validation("shipment.shipmentItems", "needs at least one item"));
         }
-        if let Some(cost) = self.shipping_cost {
-            if !(cost.is_finite() && cost >= 0.0) {
-                return Err(Error::validation(
-                    "shipment.shippingCost",
-                    "must be a finite, non-negative number",
-                ));
-            }
+        if self.shipping_cost.is_some_and(|cost| !(cost.is_finite() && cost >= 0.0)) {
+            return Err(Error::validation(
+                "shipment.shippingCost",
+                "must be a finite, non-negative number",
+            ));
         }
         let shipment_items = self
             .lines
