@@ -57,9 +57,16 @@ fn ci() -> Result<()> {
     spec(true)?;
     tools::install()?;
     tools::validate_spec(&xtask::openapi_dir().join("openapi.yaml"))?;
-    run(cargo(&["test", "--workspace", "--all-targets"]).env("INSTA_UPDATE", "no"))?;
-    run(&mut cargo(&["test", "--workspace", "--doc"]))?;
+    let mut counts = tools::run_tests(
+        cargo(&["test", "--workspace", "--all-targets"]).env("INSTA_UPDATE", "no"),
+    )?;
+    counts += tools::run_tests(&mut cargo(&["test", "--workspace", "--doc"]))?;
     println!("cargo xtask ci: all checks passed");
+    // One closing line that counts every test run above.
+    println!(
+        "tests: {} passed, {} failed, {} skipped",
+        counts.passed, counts.failed, counts.ignored
+    );
     Ok(())
 }
 

@@ -79,6 +79,68 @@ pub fn validate_spec(spec: &Path) -> Result<()> {
         .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true"))
 }
 
+/// Test counts summed over `cargo test` runs.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct TestCounts {
+    /// Tests that passed.
+    pub passed: u64,
+    /// Tests that failed.
+    pub failed: u64,
+    /// Tests marked ignored.
+    pub ignored: u64,
+}
+
+impl std::ops::AddAssign for TestCounts {
+    fn add_assign(&mut self, o: Self) {
+        self.passed += o.passed;
+        self.failed += o.failed;
+        self.ignored += o.ignored;
+    }
+}
+
+impl TestCounts {
+    /// Sums the `test result: ok. N passed; M failed; K ignored; ...` lines of `output`.
+    pub fn parse(output: &str) -> Self {
+        let mut counts = Self::default();
+        for line in output.lines().filter_map(|l| l.trim().strip_prefix("test result: ")) {
+            for part in line.split(';') {
+                let mut words = part.split_whitespace().rev();
+                let (Some(what), Some(n)) = (words.next(), words.next()) else { continue };
+                let n: u64 = n.parse().unwrap_or(0);
+                match what {
+                    "passed" => counts.passed += n,
+                    "failed" => counts.failed += n,
+                    "ignored" => counts.ignored += n,
+                    _ => {}
+                }
+            }
+        }
+        counts
+    }
+}
+
+/// Runs a `cargo test` command, passing its output through, and returns its counts.
+pub fn run_tests(cmd: &mut Command) -> Result<TestCounts> {
+    use std::io::{BufRead, BufReader};
+    eprintln!("$ {}", display(cmd));
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .with_context(|| format!("starting `{}`", display(cmd)))?;
+    let mut output = String::new();
+    for line in BufReader::new(child.stdout.take().expect("piped")).lines() {
+        let line = line?;
+        println!("{line}");
+        output.push_str(&line);
+        output.push('\n');
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        bail!("`{}` failed ({status})", display(cmd));
+    }
+    Ok(TestCounts::parse(&output))
+}
+
 /// Runs `cmd`, echoing it, and fails unless it exits 0.
 pub fn run(cmd: &mut Command) -> Result<()> {
     eprintln!("$ {}", display(cmd));

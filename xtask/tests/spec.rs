@@ -66,3 +66,11 @@ fn a_page_without_a_fragment_is_an_error() {
         .unwrap_err();
     assert!(err.to_string().contains("OpenAPI fragment"), "{err}");
 }
+
+#[test]
+fn test_counts_sum_every_result_line() {
+    let out = "test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out\n\
+               noise\n   test result: FAILED. 2 passed; 4 failed; 0 ignored; 0 measured\n";
+    let c = xtask::tools::TestCounts::parse(out);
+    assert_eq!((c.passed, c.failed, c.ignored), (5, 4, 1));
+}
