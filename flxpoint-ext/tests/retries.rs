@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::builder;
+use common::{builder, create_minimal};
 use flxpoint_ext::{
     Error, FulfillmentRequestRef, Patch, RetryPolicy, ShipmentCreated, ShipmentLine,
 };
@@ -63,12 +63,7 @@ async fn create_retried_after_an_ambiguous_failure_reports_a_409_as_created() {
     let server = MockServer::start().await;
     answers(&server, "POST", &[(503, None)], ResponseTemplate::new(409)).await;
     let c = builder(&server).retry(fast_retries()).build().unwrap();
-    let out = c
-        .create_shipment(FulfillmentRequestRef::id(1), "T")
-        .line(ShipmentLine::sku("A", 1))
-        .send()
-        .await
-        .unwrap();
+    let out = create_minimal(&c).await.unwrap();
     assert_eq!(out, ShipmentCreated::ByEarlierAttempt { attempts: 2 });
 }
 
@@ -77,12 +72,7 @@ async fn a_409_on_the_first_attempt_stays_a_conflict() {
     let server = MockServer::start().await;
     answers(&server, "POST", &[], ResponseTemplate::new(409)).await;
     let c = builder(&server).retry(fast_retries()).build().unwrap();
-    let err = c
-        .create_shipment(FulfillmentRequestRef::id(1), "T")
-        .line(ShipmentLine::sku("A", 1))
-        .send()
-        .await
-        .unwrap_err();
+    let err = create_minimal(&c).await.unwrap_err();
     assert!(matches!(err, Error::Conflict(_)), "{err:?}");
 }
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TOKEN, client, example};
+use common::{TOKEN, client, create_minimal, example};
 use flxpoint_ext::{
     Error, FulfillmentRequestRef, LinkSelector, Patch, ShipmentCreated, ShipmentLine,
     ShipmentSyncError,
@@ -68,12 +68,7 @@ async fn every_documented_error_status_maps_to_its_variant_with_the_body() {
             )
             .mount(&server)
             .await;
-        let err = client(&server)
-            .create_shipment(FulfillmentRequestRef::id(5), "T1")
-            .line(ShipmentLine::sku("A", 1))
-            .send()
-            .await
-            .unwrap_err();
+        let err = create_minimal(&client(&server)).await.unwrap_err();
         assert!(is_expected(&err), "{status}: {err:?}");
         let service = err.service().expect("the server answered");
         assert_eq!((service.status, service.operation), (status, "createShipment"));
@@ -90,12 +85,7 @@ async fn a_bad_success_body_is_a_decode_error_with_a_bounded_snippet() {
         .respond_with(ResponseTemplate::new(201).set_body_string(body))
         .mount(&server)
         .await;
-    let err = client(&server)
-        .create_shipment(FulfillmentRequestRef::id(5), "T1")
-        .line(ShipmentLine::sku("A", 1))
-        .send()
-        .await
-        .unwrap_err();
+    let err = create_minimal(&client(&server)).await.unwrap_err();
     let Error::Decode { operation, snippet, .. } = &err else { panic!("{err:?}") };
     assert_eq!(*operation, "createShipment");
     assert!(

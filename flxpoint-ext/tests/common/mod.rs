@@ -26,3 +26,13 @@ pub fn example(name: &str) -> serde_json::Value {
     let path = format!("{}/../openapi/examples/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
+
+/// Sends the smallest valid shipment (fulfillment request 5, tracking `T1`, one `A`).
+pub async fn create_minimal(
+    c: &Client,
+) -> Result<flxpoint_ext::ShipmentCreated, flxpoint_ext::Error> {
+    c.create_shipment(flxpoint_ext::FulfillmentRequestRef::id(5), "T1")
+        .line(flxpoint_ext::ShipmentLine::sku("A", 1))
+        .send()
+        .await
+}
