@@ -26,6 +26,7 @@
 //! The quickstart example (`cargo run -p flxpoint-ext --example quickstart`) walks the whole
 //! documented flow against the embedded sandbox.
 
+pub mod bulk;
 mod client;
 mod compat;
 mod error;
