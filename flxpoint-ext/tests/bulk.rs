@@ -21,7 +21,7 @@ async fn results_keep_input_order_and_progress_counts_every_call() {
                 return ResponseTemplate::new(409);
             }
             ResponseTemplate::new(201)
-                .set_delay(Duration::from_millis(if n % 2 == 0 { 30 } else { 1 }))
+                .set_delay(Duration::from_millis(if n.is_multiple_of(2) { 30 } else { 1 }))
                 .set_body_json(serde_json::json!({"id": n, "trackingNumber": tracking}))
         })
         .mount(&server)

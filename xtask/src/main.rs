@@ -61,7 +61,13 @@ fn ci() -> Result<()> {
         cargo(&["test", "--workspace", "--all-targets"]).env("INSTA_UPDATE", "no"),
     )?;
     // flxpoint-api's doc examples are progenitor's generated `ignore` blocks, not tests.
-    counts += tools::run_tests(&mut cargo(&["test", "--workspace", "--doc", "--exclude", "flxpoint-api"]))?;
+    counts += tools::run_tests(&mut cargo(&[
+        "test",
+        "--workspace",
+        "--doc",
+        "--exclude",
+        "flxpoint-api",
+    ]))?;
     println!("cargo xtask ci: all checks passed");
     // One closing line that counts every test run above.
     println!(
