@@ -10,9 +10,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// Bytes of an error body read at most (the error keeps the first KiB).
-const ERROR_BODY_READ_LIMIT: usize = 64 * 1024;
-
 tokio::task_local! {
     /// What one ext call tells the executor, and what the executor reports back.
     static CALL: Arc<Mutex<CallState>>;
@@ -101,7 +98,7 @@ pub(crate) struct TokenExecutor {
 /// What to do after an attempt.
 enum Next {
     Done,
-    Retry { after: Option<Duration>, ambiguous: bool },
+    Retry { ambiguous: bool },
 }
 
 impl Executor for TokenExecutor {
@@ -145,9 +142,14 @@ impl TokenExecutor {
             };
             let waited = self.buckets.wait_turn(key).await;
             let sent = Instant::now();
-            let result = client.execute(this).await;
+            // The whole body is read inside the attempt, so a connection dropped mid-body is a
+            // failed attempt the retry policy sees, not a surprise after the call "succeeded".
+            let result = match client.execute(this).await {
+                Ok(response) => Answer::read(response).await,
+                Err(e) => Err(e),
+            };
             let next = decide(class, &result);
-            let status = result.as_ref().ok().map(|r| r.status().as_u16());
+            let status = result.as_ref().ok().map(|a| a.status.as_u16());
             tracing::debug!(
                 operation,
                 attempt,
@@ -157,13 +159,13 @@ impl TokenExecutor {
                 "flxpoint attempt"
             );
             with_call(|c| c.attempts = attempt);
-            if let Some(after) = retry_after(&result) {
+            let after = result.as_ref().ok().and_then(|a| header_retry_after(&a.headers));
+            if status == Some(429) {
                 // A 429 slows every task of this token, not only this one.
-                if status == Some(429) {
-                    self.buckets.pause(key, after.min(self.retry.max_backoff));
-                }
+                let pause = after.unwrap_or(self.retry.base_backoff).min(self.retry.max_backoff);
+                self.buckets.pause(key, pause);
             }
-            if let Next::Retry { after, ambiguous } = next {
+            if let Next::Retry { ambiguous } = next {
                 let wait = self.retry.backoff(attempt, after);
                 let in_budget = started.elapsed() + wait <= self.retry.budget;
                 if let Some(spare) =
@@ -177,13 +179,40 @@ impl TokenExecutor {
                     continue;
                 }
             }
-            return keep_error_body(result).await;
+            let answer = result?;
+            if !answer.status.is_success() {
+                // progenitor drops the body of documented error statuses; keep its start.
+                with_call(|c| {
+                    c.error_body = crate::error::snippet(&answer.body);
+                    c.retry_after = after;
+                });
+            }
+            return Ok(answer.into_response());
         }
     }
 }
 
-fn retry_after(result: &reqwest::Result<reqwest::Response>) -> Option<Duration> {
-    header_retry_after(result.as_ref().ok()?.headers())
+/// A response read to the end.
+struct Answer {
+    status: reqwest::StatusCode,
+    headers: reqwest::header::HeaderMap,
+    body: bytes::Bytes,
+}
+
+impl Answer {
+    async fn read(response: reqwest::Response) -> reqwest::Result<Self> {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await?;
+        Ok(Self { status, headers, body })
+    }
+
+    fn into_response(self) -> reqwest::Response {
+        let mut rebuilt = http::Response::new(self.body);
+        *rebuilt.status_mut() = self.status;
+        *rebuilt.headers_mut() = self.headers;
+        reqwest::Response::from(rebuilt)
+    }
 }
 
 fn header_retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
@@ -192,53 +221,22 @@ fn header_retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> 
 
 /// Whether the attempt may be retried under `class`, and whether the server may have
 /// processed it (which matters to the caller, e.g. a 409 after an ambiguous create).
-fn decide(class: RetryClass, result: &reqwest::Result<reqwest::Response>) -> Next {
+fn decide(class: RetryClass, result: &reqwest::Result<Answer>) -> Next {
     match result {
-        Ok(r) => match r.status().as_u16() {
+        Ok(a) => match a.status.as_u16() {
             // Refused before processing: always safe to repeat.
-            429 => Next::Retry { after: retry_after(result), ambiguous: false },
-            502..=504 if class == RetryClass::Idempotent => {
-                Next::Retry { after: retry_after(result), ambiguous: true }
-            }
+            429 => Next::Retry { ambiguous: false },
+            502..=504 if class == RetryClass::Idempotent => Next::Retry { ambiguous: true },
             _ => Next::Done,
         },
         // The connection was never made: nothing reached the server.
-        Err(e) if e.is_connect() => Next::Retry { after: None, ambiguous: false },
+        Err(e) if e.is_connect() => Next::Retry { ambiguous: false },
         Err(e)
             if class == RetryClass::Idempotent
-                && (e.is_timeout() || e.is_request() || e.is_body()) =>
+                && (e.is_timeout() || e.is_request() || e.is_body() || e.is_decode()) =>
         {
-            Next::Retry { after: None, ambiguous: true }
+            Next::Retry { ambiguous: true }
         }
         Err(_) => Next::Done,
     }
-}
-
-/// For an error status, reads the start of the body into the call state (progenitor discards
-/// it) and hands on an equivalent response.
-async fn keep_error_body(
-    result: reqwest::Result<reqwest::Response>,
-) -> reqwest::Result<reqwest::Response> {
-    let mut response = result?;
-    let status = response.status();
-    if status.is_success() {
-        return Ok(response);
-    }
-    let after = header_retry_after(response.headers());
-    let headers = response.headers().clone();
-    let mut body = Vec::new();
-    while body.len() < ERROR_BODY_READ_LIMIT {
-        match response.chunk().await? {
-            Some(chunk) => body.extend_from_slice(&chunk),
-            None => break,
-        }
-    }
-    with_call(|c| {
-        c.error_body = crate::error::snippet(&body);
-        c.retry_after = after;
-    });
-    let mut rebuilt = http::Response::new(body);
-    *rebuilt.status_mut() = status;
-    *rebuilt.headers_mut() = headers;
-    Ok(reqwest::Response::from(rebuilt))
 }
