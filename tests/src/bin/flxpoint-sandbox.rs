@@ -1,0 +1,70 @@
+//! `flxpoint-sandbox`: runs the sandbox server on 127.0.0.1 until Ctrl-C.
+//!
+//! ```text
+//! flxpoint-sandbox [--port N] [--rate REQ_PER_SEC] [--burst N] [--no-rate-limit]
+//! ```
+//! Prints exactly `listening on http://127.0.0.1:PORT` once it accepts connections.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+
+use flxpoint_tests::sandbox::{Sandbox, SandboxConfig};
+
+const USAGE: &str = "usage: flxpoint-sandbox [--port N (0 = random)] [--rate REQ_PER_SEC] [--burst N] [--no-rate-limit]";
+
+/// Parsed command line.
+struct Args {
+    port: u16,
+    config: SandboxConfig,
+}
+
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+    let mut parsed = Args { port: 4010, config: SandboxConfig::default() };
+    let mut no_limit = false;
+    while let Some(flag) = args.next() {
+        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
+        match flag.as_str() {
+            "--port" => parsed.port = number(&value("--port")?, "--port")?,
+            "--rate" => parsed.config.rate_per_second = Some(number(&value("--rate")?, "--rate")?),
+            "--burst" => parsed.config.burst = number(&value("--burst")?, "--burst")?,
+            "--no-rate-limit" => no_limit = true,
+            "-h" | "--help" => return Err(String::new()), // empty message = print usage, exit 0
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    if no_limit {
+        parsed.config.rate_per_second = None;
+    }
+    Ok(parsed)
+}
+
+fn number<T: std::str::FromStr>(text: &str, name: &str) -> Result<T, String> {
+    text.parse().map_err(|_| format!("{name}: not a valid number: {text:?}"))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match parse(std::env::args().skip(1)) {
+        Ok(args) => args,
+        Err(message) if message.is_empty() => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("flxpoint-sandbox: {message}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let sandbox = match Sandbox::start_on(addr, args.config).await {
+        Ok(sandbox) => sandbox,
+        Err(err) => {
+            eprintln!("flxpoint-sandbox: cannot start on {addr}: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("listening on {}", sandbox.base_url());
+    let _ = tokio::signal::ctrl_c().await;
+    sandbox.shutdown().await;
+    ExitCode::SUCCESS
+}

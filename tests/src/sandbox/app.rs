@@ -1,0 +1,114 @@
+//! The shared server state every handler gets: data, faults, limiter and counters.
+
+use std::io;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use serde_json::{Value, json};
+
+use super::faults::{Fault, FaultQueue};
+use super::rate_limit::RateLimit;
+use super::server::SandboxConfig;
+use super::state::State;
+
+/// Shared by all handlers behind an `Arc`; every lock is short and never held across `.await`.
+pub(crate) struct App {
+    config: SandboxConfig,
+    state: Mutex<State>,
+    faults: Mutex<FaultQueue>,
+    limiter: Mutex<Arc<RateLimit>>,
+    pub(crate) counters: Counters,
+}
+
+/// What the sandbox has seen since start (or the last reset).
+#[derive(Default)]
+pub(crate) struct Counters {
+    /// API requests received, including rejected ones (admin routes excluded).
+    pub(crate) requests: AtomicU64,
+    /// 429s sent by the rate limiter.
+    pub(crate) rate_limited: AtomicU64,
+    /// All 429s sent (rate limiter and injected faults).
+    pub(crate) too_many_requests: AtomicU64,
+    /// Faults taken from the queue.
+    pub(crate) faults_applied: AtomicU64,
+}
+
+impl Counters {
+    /// Adds one to `counter`.
+    pub(crate) fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn reset(&self) {
+        for counter in
+            [&self.requests, &self.rate_limited, &self.too_many_requests, &self.faults_applied]
+        {
+            counter.store(0, Ordering::Relaxed);
+        }
+    }
+
+    fn dump(&self) -> Value {
+        json!({
+            "requestsReceived": self.requests.load(Ordering::Relaxed),
+            "rateLimited": self.rate_limited.load(Ordering::Relaxed),
+            "tooManyRequests": self.too_many_requests.load(Ordering::Relaxed),
+            "faultsApplied": self.faults_applied.load(Ordering::Relaxed),
+        })
+    }
+}
+
+impl App {
+    /// Validates the configuration and loads the seed.
+    pub(crate) fn new(config: SandboxConfig) -> io::Result<App> {
+        let limiter = RateLimit::new(config.rate_per_second, config.burst)?;
+        Ok(App {
+            state: Mutex::new(State::from_seed(&config.seed)),
+            faults: Mutex::new(FaultQueue::default()),
+            limiter: Mutex::new(Arc::new(limiter)),
+            counters: Counters::default(),
+            config,
+        })
+    }
+
+    /// Locks the data (a poisoned lock is taken over: handlers never leave it half-changed).
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Locks the fault queue.
+    pub(crate) fn faults(&self) -> MutexGuard<'_, FaultQueue> {
+        self.faults.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The current limiter (replaced on reset).
+    pub(crate) fn limiter(&self) -> Arc<RateLimit> {
+        Arc::clone(&self.limiter.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Validates and queues a fault.
+    pub(crate) fn inject(&self, fault: Fault) -> Result<(), String> {
+        fault.validate()?;
+        self.faults().push(fault);
+        Ok(())
+    }
+
+    /// Back to the seed: data, id sequences, faults, limiter and counters.
+    pub(crate) fn reset(&self) {
+        *self.state() = State::from_seed(&self.config.seed);
+        self.faults().clear();
+        if let Ok(fresh) = RateLimit::new(self.config.rate_per_second, self.config.burst) {
+            *self.limiter.lock().unwrap_or_else(PoisonError::into_inner) = Arc::new(fresh);
+        }
+        self.counters.reset();
+    }
+
+    /// The JSON of `GET /_sandbox/state`.
+    pub(crate) fn dump(&self) -> Value {
+        let mut dump = self.state().dump();
+        if let Value::Object(map) = &mut dump {
+            map.insert("counters".to_owned(), self.counters.dump());
+            map.insert("faults".to_owned(), json!(self.faults().snapshot()));
+        }
+        dump
+    }
+}

@@ -1,0 +1,36 @@
+//! The routes: five API operations behind the pipeline, and the admin routes beside it.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware;
+use axum::routing::{get, patch, post, put};
+
+use super::app::App;
+use super::{admin, handlers, pipeline};
+
+/// The whole server.
+pub(crate) fn build(app: Arc<App>) -> Router {
+    let api = Router::new()
+        .route("/shipments", post(handlers::create_shipment))
+        .route("/shipments/flag-with-errors", put(handlers::flag_with_errors))
+        .route(
+            "/fulfillment-requests/{fulfillmentRequestId}/accounting-sync",
+            patch(handlers::sync_accounting),
+        )
+        .route(
+            "/fulfillment-requests/{fulfillmentRequestId}/processing-failed",
+            patch(handlers::processing_failed),
+        )
+        .route("/orders/link", patch(handlers::link_orders))
+        .fallback(pipeline::not_found)
+        .method_not_allowed_fallback(pipeline::method_not_allowed)
+        .layer(middleware::from_fn_with_state(Arc::clone(&app), pipeline::api_pipeline));
+    let admin = Router::new()
+        .route("/state", get(admin::state))
+        .route("/reset", post(admin::reset))
+        .route("/faults", post(admin::add_faults).delete(admin::clear_faults))
+        .fallback(pipeline::not_found)
+        .method_not_allowed_fallback(pipeline::method_not_allowed);
+    api.nest("/_sandbox", admin).with_state(app)
+}

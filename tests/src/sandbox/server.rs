@@ -1,0 +1,148 @@
+//! [`Sandbox`]: a running server on loopback, and its [`SandboxConfig`].
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::app::App;
+use super::faults::Fault;
+use super::router;
+use super::seed::Seed;
+
+/// How long [`Sandbox::shutdown`] waits for open connections before cutting them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Rate limit and data of a sandbox.
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    /// Requests per second allowed per token; `None` = no limit.
+    pub rate_per_second: Option<f64>,
+    /// Requests a token may send at once before the rate applies (≥ 1 when limited).
+    pub burst: u32,
+    /// The data to start from (and to return to on reset).
+    pub seed: Seed,
+}
+
+impl Default for SandboxConfig {
+    /// 2 requests/second, burst 2 (the pages' "2 req/s"), and [`Seed::default()`].
+    fn default() -> Self {
+        SandboxConfig { rate_per_second: Some(2.0), burst: 2, seed: Seed::default() }
+    }
+}
+
+/// A running sandbox server. Dropping it stops the server too.
+pub struct Sandbox {
+    addr: SocketAddr,
+    app: Arc<App>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Starts a sandbox on `127.0.0.1` at a free port.
+    pub async fn start(config: SandboxConfig) -> io::Result<Sandbox> {
+        Self::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config).await
+    }
+
+    /// Starts a sandbox on `addr` (port 0 = a free port). Fails on an invalid rate or burst.
+    pub async fn start_on(addr: SocketAddr, config: SandboxConfig) -> io::Result<Sandbox> {
+        let app = Arc::new(App::new(config)?);
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let router = router::build(Arc::clone(&app));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            // Serving ends only on shutdown; an accept error is retried inside axum.
+            let _ = axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
+        });
+        Ok(Sandbox { addr, app, stop: Some(stop), task: Some(task) })
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The same JSON as `GET /_sandbox/state`.
+    pub fn state(&self) -> Value {
+        self.app.dump()
+    }
+
+    /// API requests received so far (admin routes excluded), rejected ones included.
+    pub fn request_count(&self) -> u64 {
+        self.app.counters.requests.load(Ordering::Relaxed)
+    }
+
+    /// Queues a fault, like `POST /_sandbox/faults`.
+    ///
+    /// # Panics
+    ///
+    /// If the fault is invalid (see [`Fault::validate`]): that is a mistake in the test.
+    pub fn inject(&self, fault: Fault) {
+        if let Err(reason) = self.app.inject(fault) {
+            panic!("invalid sandbox fault: {reason}");
+        }
+    }
+
+    /// Back to the seed, like `POST /_sandbox/reset`.
+    pub fn reset(&self) {
+        self.app.reset();
+    }
+
+    /// The fulfillment request `id` from the state dump, if it exists.
+    pub fn fulfillment_request(&self, id: i64) -> Option<Value> {
+        find_by_id(&self.state()["fulfillmentRequests"], id)
+    }
+
+    /// The order `id` from the state dump, if it exists.
+    pub fn order(&self, id: i64) -> Option<Value> {
+        find_by_id(&self.state()["orders"], id)
+    }
+
+    /// All shipments from the state dump, in creation order.
+    pub fn shipments(&self) -> Vec<Value> {
+        self.state()["shipments"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Stops accepting, lets open requests finish (at most a few seconds), then returns.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(SHUTDOWN_GRACE, &mut task).await.is_err()
+        {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+fn find_by_id(list: &Value, id: i64) -> Option<Value> {
+    list.as_array()?.iter().find(|entry| entry["id"] == id).cloned()
+}

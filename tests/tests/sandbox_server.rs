@@ -1,0 +1,589 @@
+//! The server around the operations: auth, rate limit, faults, admin routes, lifecycle, binary.
+
+#[path = "sandbox_support.rs"]
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use flxpoint_tests::sandbox::{Fault, Sandbox, SandboxConfig, Seed};
+use serde_json::{Value, json};
+use support::{
+    ACCOUNT_TOKEN, CHANNEL_TOKEN, OTHER_SOURCE_TOKEN, SOURCE_TOKEN, create, finish, raw, send,
+    shipment_count, start, start_with,
+};
+
+fn minimal(tracking: &str) -> Value {
+    json!({
+        "fulfillmentRequestId": 1388412,
+        "shipment": {"trackingNumber": tracking, "shipmentItems": [{"sku": "HG12123123", "quantity": 1}]}
+    })
+}
+
+fn limited(rate: f64, burst: u32) -> SandboxConfig {
+    SandboxConfig { rate_per_second: Some(rate), burst, seed: Seed::default() }
+}
+
+/// A cheap API call that changes nothing (`?foo=1` links nothing).
+async fn noop(sandbox: &Sandbox, token: Option<&str>) -> support::Reply {
+    send(sandbox, "PATCH", "/orders/link?foo=1", token, None).await
+}
+
+async fn admin(
+    sandbox: &Sandbox,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> support::Reply {
+    send(sandbox, method, &format!("/_sandbox/{path}"), None, body).await
+}
+
+/// Every operation with a body it would accept.
+fn operations() -> Vec<(&'static str, &'static str, Option<Value>)> {
+    vec![
+        ("POST", "/shipments", Some(minimal("AUTH"))),
+        ("PUT", "/shipments/flag-with-errors", Some(json!([{"id": 1, "syncError": "x"}]))),
+        (
+            "PATCH",
+            "/fulfillment-requests/1388412/accounting-sync",
+            Some(json!({"accountingSynced": true})),
+        ),
+        ("PATCH", "/fulfillment-requests/1388412/processing-failed?error=x", None),
+        ("PATCH", "/orders/link?orderId=3001", None),
+    ]
+}
+
+// ---- auth ----
+
+#[tokio::test]
+async fn every_operation_needs_a_known_token() {
+    let sandbox = start().await;
+    let before = sandbox.state();
+    for (method, path, body) in operations() {
+        for (token, needle) in [(None, "missing"), (Some("nope"), "unknown"), (Some(""), "unknown")]
+        {
+            let reply = send(&sandbox, method, path, token, body.as_ref()).await;
+            assert_eq!(reply.status, 401, "{method} {path} {token:?}: {}", reply.text);
+            reply.assert_error(401, needle);
+        }
+    }
+    let mut after = sandbox.state();
+    assert_eq!(after["counters"]["requestsReceived"], 15);
+    after["counters"] = before["counters"].clone();
+    assert_eq!(after, before, "a refused call changes nothing");
+    assert_eq!(sandbox.request_count(), 15);
+}
+
+#[tokio::test]
+async fn token_kinds_decide_what_is_visible() {
+    let sandbox = start().await;
+    // Source 200 cannot see source 100's request; the account and the channel can.
+    let fail = "/fulfillment-requests/5002/processing-failed?error=x";
+    send(&sandbox, "PATCH", fail, Some(OTHER_SOURCE_TOKEN), None).await.assert_error(404, "5002");
+    assert_eq!(send(&sandbox, "PATCH", fail, Some(SOURCE_TOKEN), None).await.status, 204);
+    let sync = "/fulfillment-requests/5003/accounting-sync";
+    let body = json!({"accountingSynced": true});
+    send(&sandbox, "PATCH", sync, Some(SOURCE_TOKEN), Some(&body)).await.assert_error(404, "5003");
+    assert_eq!(send(&sandbox, "PATCH", sync, Some(ACCOUNT_TOKEN), Some(&body)).await.status, 204);
+    assert_eq!(send(&sandbox, "PATCH", sync, Some(CHANNEL_TOKEN), Some(&body)).await.status, 204);
+}
+
+// ---- rate limit ----
+
+#[tokio::test]
+async fn exceeding_the_rate_answers_429_with_retry_after() {
+    // One request per 2 s, two at once: the third comes well within the 2 s.
+    let sandbox = start_with(limited(0.5, 2)).await;
+    assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
+    assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
+    let reply = noop(&sandbox, Some(ACCOUNT_TOKEN)).await;
+    reply.assert_error(429, "rate limit");
+    assert_eq!(reply.header("retry-after").as_deref(), Some("2"));
+    // The limit is per token.
+    assert_eq!(noop(&sandbox, Some(SOURCE_TOKEN)).await.status, 200);
+    let counters = &sandbox.state()["counters"];
+    assert_eq!(
+        (counters["rateLimited"].clone(), counters["tooManyRequests"].clone()),
+        (json!(1), json!(1))
+    );
+    assert_eq!(counters["requestsReceived"], 4);
+}
+
+#[tokio::test]
+async fn a_rate_limited_create_stores_nothing() {
+    let sandbox = start_with(limited(0.5, 1)).await;
+    assert_eq!(create(&sandbox, ACCOUNT_TOKEN, &minimal("A")).await.status, 201);
+    create(&sandbox, ACCOUNT_TOKEN, &minimal("B")).await.assert_error(429, "rate limit");
+    assert_eq!(shipment_count(&sandbox), 1);
+}
+
+#[tokio::test]
+async fn retry_after_is_rounded_up_to_whole_seconds() {
+    // One request per 5 s: right after the first, the wait is just under 5 s → "5".
+    let sandbox = start_with(limited(0.2, 1)).await;
+    assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
+    let reply = noop(&sandbox, Some(ACCOUNT_TOKEN)).await;
+    assert_eq!(reply.status, 429);
+    assert_eq!(reply.header("retry-after").as_deref(), Some("5"));
+}
+
+#[tokio::test]
+async fn the_limit_refills_over_time() {
+    let sandbox = start_with(limited(2.0, 1)).await;
+    assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
+    assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 429);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
+}
+
+#[tokio::test]
+async fn rate_limit_comes_before_auth_keyed_by_the_raw_header() {
+    let sandbox = start_with(limited(0.5, 1)).await;
+    // Unknown token: first 401, then 429 (the limiter saw it first).
+    assert_eq!(noop(&sandbox, Some("stranger")).await.status, 401);
+    assert_eq!(noop(&sandbox, Some("stranger")).await.status, 429);
+    // Missing header: its own key "".
+    assert_eq!(noop(&sandbox, None).await.status, 401);
+    assert_eq!(noop(&sandbox, None).await.status, 429);
+    // Known tokens are untouched by the strangers.
+    assert_eq!(noop(&sandbox, Some(CHANNEL_TOKEN)).await.status, 200);
+}
+
+#[tokio::test]
+async fn default_config_allows_two_at_once() {
+    let sandbox = start_with(SandboxConfig::default()).await;
+    assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
+    assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
+    assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 429);
+}
+
+#[tokio::test]
+async fn no_limit_means_no_429_and_admin_routes_are_never_limited_or_counted() {
+    let sandbox = start().await;
+    for _ in 0..30 {
+        assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
+    }
+    let throttled = start_with(limited(1.0, 1)).await;
+    for _ in 0..10 {
+        assert_eq!(admin(&throttled, "GET", "state", None).await.status, 200);
+    }
+    assert_eq!(throttled.request_count(), 0);
+    assert_eq!(noop(&throttled, Some(ACCOUNT_TOKEN)).await.status, 200);
+    assert_eq!(throttled.request_count(), 1);
+}
+
+#[tokio::test]
+async fn invalid_configurations_are_refused_at_start() {
+    for config in [limited(0.0, 1), limited(-1.0, 1), limited(f64::NAN, 1), limited(2.0, 0)] {
+        let error = Sandbox::start(config.clone()).await.err().expect("refused");
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput, "{config:?}");
+    }
+}
+
+// ---- faults ----
+
+#[tokio::test]
+async fn status_faults_answer_before_anything_happens() {
+    let sandbox = start().await;
+    let reply = admin(
+        &sandbox,
+        "POST",
+        "faults",
+        Some(&json!({"kind": "status", "status": 503, "count": 2})),
+    )
+    .await;
+    assert_eq!(reply.status, 204, "{}", reply.text);
+    for _ in 0..2 {
+        let reply = create(&sandbox, ACCOUNT_TOKEN, &minimal("F")).await;
+        reply.assert_error(503, "injected");
+        assert_eq!(reply.header("retry-after"), None);
+    }
+    assert_eq!(shipment_count(&sandbox), 0, "nothing was carried out");
+    assert_eq!(create(&sandbox, ACCOUNT_TOKEN, &minimal("F")).await.status, 201);
+    let counters = &sandbox.state()["counters"];
+    assert_eq!(counters["faultsApplied"], 2);
+    // Even a request without a token gets the fault: it comes before auth.
+    sandbox.inject(Fault::status(502));
+    noop(&sandbox, None).await.assert_error(502, "injected");
+}
+
+#[tokio::test]
+async fn status_faults_carry_retry_after() {
+    let sandbox = start().await;
+    sandbox.inject(Fault::status(429).retry_after(7));
+    sandbox.inject(Fault::status(429));
+    sandbox.inject(Fault::status(500).retry_after(3));
+    let first = noop(&sandbox, Some(ACCOUNT_TOKEN)).await;
+    first.assert_error(429, "injected");
+    assert_eq!(first.header("retry-after").as_deref(), Some("7"));
+    assert_eq!(
+        noop(&sandbox, Some(ACCOUNT_TOKEN)).await.header("retry-after").as_deref(),
+        Some("1")
+    );
+    let third = noop(&sandbox, Some(ACCOUNT_TOKEN)).await;
+    third.assert_error(500, "injected");
+    assert_eq!(third.header("retry-after").as_deref(), Some("3"));
+    let counters = &sandbox.state()["counters"];
+    assert_eq!(
+        (counters["tooManyRequests"].clone(), counters["rateLimited"].clone()),
+        (json!(2), json!(0))
+    );
+}
+
+#[tokio::test]
+async fn after_faults_commit_then_fail_so_a_retry_meets_409() {
+    let sandbox = start().await;
+    let fault = json!({"kind": "status", "status": 500, "after": true, "path": "/shipments"});
+    assert_eq!(admin(&sandbox, "POST", "faults", Some(&fault)).await.status, 204);
+    create(&sandbox, SOURCE_TOKEN, &minimal("LOST")).await.assert_error(500, "injected");
+    assert_eq!(shipment_count(&sandbox), 1, "the shipment was stored before the 500");
+    create(&sandbox, SOURCE_TOKEN, &minimal("LOST")).await.assert_error(409, "LOST");
+    assert_eq!(shipment_count(&sandbox), 1);
+}
+
+#[tokio::test]
+async fn faults_only_hit_matching_paths_in_fifo_order() {
+    let sandbox = start().await;
+    sandbox.inject(Fault::status(503).on_path("/shipments"));
+    sandbox.inject(Fault::status(502));
+    // The link call skips the /shipments fault and takes the next one.
+    noop(&sandbox, Some(ACCOUNT_TOKEN)).await.assert_error(502, "injected");
+    assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
+    assert_eq!(sandbox.state()["faults"].as_array().unwrap().len(), 1);
+    create(&sandbox, ACCOUNT_TOKEN, &minimal("P")).await.assert_error(503, "injected");
+    assert_eq!(sandbox.state()["faults"], json!([]));
+}
+
+#[tokio::test]
+async fn latency_faults_delay_then_succeed() {
+    let sandbox = start().await;
+    admin(&sandbox, "POST", "faults", Some(&json!({"kind": "latency", "ms": 300, "count": 1})))
+        .await;
+    let started = Instant::now();
+    let reply = create(&sandbox, ACCOUNT_TOKEN, &minimal("SLOW")).await;
+    assert!(started.elapsed() >= Duration::from_millis(300), "{:?}", started.elapsed());
+    assert_eq!(reply.status, 201);
+    let started = Instant::now();
+    assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
+    assert!(started.elapsed() < Duration::from_millis(300), "used up");
+}
+
+#[tokio::test]
+async fn drop_faults_commit_then_cut_the_body() {
+    let sandbox = start().await;
+    admin(&sandbox, "POST", "faults", Some(&json!({"kind": "drop", "count": 1}))).await;
+    let response = raw(&sandbox, "POST", "/shipments", Some(ACCOUNT_TOKEN))
+        .json(&minimal("CUT"))
+        .send()
+        .await
+        .expect("the head arrives");
+    assert_eq!(response.status(), 201);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    assert!(response.bytes().await.is_err(), "the body is cut");
+    assert_eq!(shipment_count(&sandbox), 1, "the shipment was stored");
+    // A 204 operation is sent as 200 so that it has a body to cut.
+    sandbox.inject(Fault::drop_connection());
+    let response = raw(
+        &sandbox,
+        "PATCH",
+        "/fulfillment-requests/5002/processing-failed?error=x",
+        Some(ACCOUNT_TOKEN),
+    )
+    .send()
+    .await
+    .expect("the head arrives");
+    assert_eq!(response.status(), 200);
+    assert!(response.bytes().await.is_err());
+    assert_eq!(sandbox.fulfillment_request(5002).unwrap()["processingStatus"], "Processing Error");
+    // The connection pool recovers: the next call works.
+    assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
+}
+
+#[tokio::test]
+async fn malformed_faults_commit_then_send_broken_json() {
+    let sandbox = start().await;
+    admin(&sandbox, "POST", "faults", Some(&json!({"kind": "malformed", "count": 3}))).await;
+    let created = create(&sandbox, ACCOUNT_TOKEN, &minimal("M")).await;
+    let linked =
+        send(&sandbox, "PATCH", "/orders/link?orderId=3001", Some(ACCOUNT_TOKEN), None).await;
+    let synced = send(
+        &sandbox,
+        "PATCH",
+        "/fulfillment-requests/1388412/accounting-sync",
+        Some(ACCOUNT_TOKEN),
+        Some(&json!({"accountingSynced": true})),
+    )
+    .await;
+    for (reply, status) in [(&created, 201), (&linked, 200), (&synced, 200)] {
+        assert_eq!(reply.status, status, "{}", reply.text);
+        assert_eq!(reply.header("content-type").as_deref(), Some("application/json"));
+        assert!(!reply.text.is_empty());
+        assert!(serde_json::from_str::<Value>(&reply.text).is_err(), "not JSON: {:?}", reply.text);
+    }
+    assert_eq!(shipment_count(&sandbox), 1);
+    assert_eq!(sandbox.order(3001).unwrap()["items"][0]["linked"], true);
+    assert_eq!(sandbox.fulfillment_request(1388412).unwrap()["accountingSynced"], true);
+    assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.json(), json!([]), "used up");
+}
+
+#[tokio::test]
+async fn faults_can_be_listed_cleared_and_refused() {
+    let sandbox = start().await;
+    let batch =
+        json!([{"kind": "status", "status": 500, "count": 3}, {"kind": "latency", "ms": 5}]);
+    assert_eq!(admin(&sandbox, "POST", "faults", Some(&batch)).await.status, 204);
+    assert_eq!(
+        sandbox.state()["faults"],
+        json!([{"kind": "status", "status": 500, "count": 3}, {"kind": "latency", "ms": 5, "count": 1}])
+    );
+    // Admin routes do not consume faults.
+    assert_eq!(admin(&sandbox, "GET", "state", None).await.status, 200);
+    assert_eq!(admin(&sandbox, "DELETE", "faults", None).await.status, 204);
+    assert_eq!(sandbox.state()["faults"], json!([]));
+    assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
+
+    for bad in [
+        json!({"kind": "status", "status": 404}),
+        json!({"kind": "status", "status": 500, "count": 0}),
+        json!({"kind": "teleport"}),
+        json!({"kind": "latency"}),
+        json!([{"kind": "drop"}, {"kind": "status", "status": 200}]),
+    ] {
+        admin(&sandbox, "POST", "faults", Some(&bad)).await.assert_error(400, "");
+    }
+    let not_json = raw(&sandbox, "POST", "/_sandbox/faults", None)
+        .header("content-type", "application/json")
+        .body("{");
+    finish(not_json).await.assert_error(400, "JSON");
+    assert_eq!(sandbox.state()["faults"], json!([]), "a refused batch queues nothing");
+}
+
+#[test]
+#[should_panic(expected = "invalid sandbox fault")]
+fn inject_refuses_an_invalid_fault() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = runtime.block_on(start());
+    sandbox.inject(Fault::status(418));
+}
+
+// ---- admin ----
+
+#[tokio::test]
+async fn reset_returns_to_the_seed() {
+    let sandbox = start().await;
+    let seeded = sandbox.state();
+    let seed = serde_json::to_value(Seed::default()).unwrap();
+    assert_eq!(seeded["fulfillmentRequests"], seed["fulfillmentRequests"]);
+    assert_eq!(seeded["orders"], seed["orders"]);
+    assert_eq!(seeded["sources"], seed["sources"]);
+    assert_eq!(seeded["shipments"], json!([]));
+
+    create(&sandbox, ACCOUNT_TOKEN, &minimal("R")).await;
+    send(&sandbox, "PATCH", "/orders/link?orderId=3001", Some(ACCOUNT_TOKEN), None).await;
+    send(
+        &sandbox,
+        "PATCH",
+        "/fulfillment-requests/5002/processing-failed?error=x",
+        Some(ACCOUNT_TOKEN),
+        None,
+    )
+    .await;
+    sandbox.inject(Fault::status(500));
+    assert_ne!(sandbox.state(), seeded);
+
+    assert_eq!(admin(&sandbox, "POST", "reset", None).await.status, 204);
+    assert_eq!(sandbox.state(), seeded, "data, faults and counters as at start");
+    assert_eq!(sandbox.request_count(), 0);
+    // Ids start over too.
+    assert_eq!(create(&sandbox, ACCOUNT_TOKEN, &minimal("R")).await.json()["id"], 1);
+}
+
+#[tokio::test]
+async fn state_dump_counts_api_requests_only() {
+    let sandbox = start().await;
+    noop(&sandbox, Some(ACCOUNT_TOKEN)).await;
+    noop(&sandbox, None).await;
+    admin(&sandbox, "GET", "state", None).await;
+    let dump = admin(&sandbox, "GET", "state", None).await.json();
+    assert_eq!(dump, sandbox.state());
+    assert_eq!(dump["counters"]["requestsReceived"], 2);
+    assert_eq!(sandbox.request_count(), 2);
+    for key in ["sources", "fulfillmentRequests", "orders", "shipments", "counters", "faults"] {
+        assert!(dump.get(key).is_some(), "{key}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_use_the_error_shape() {
+    let sandbox = start().await;
+    send(&sandbox, "GET", "/nowhere", Some(ACCOUNT_TOKEN), None)
+        .await
+        .assert_error(404, "/nowhere");
+    send(&sandbox, "GET", "/shipments", Some(ACCOUNT_TOKEN), None).await.assert_error(405, "GET");
+    send(&sandbox, "DELETE", "/orders/link", Some(ACCOUNT_TOKEN), None)
+        .await
+        .assert_error(405, "DELETE");
+    admin(&sandbox, "PUT", "state", None).await.assert_error(405, "PUT");
+    admin(&sandbox, "GET", "nothing", None).await.assert_error(404, "/_sandbox/nothing");
+    assert_eq!(sandbox.request_count(), 3, "unknown admin paths are not API requests");
+}
+
+// ---- lifecycle ----
+
+#[tokio::test]
+async fn base_url_and_addr_agree() {
+    let sandbox = start().await;
+    assert_eq!(sandbox.base_url(), format!("http://127.0.0.1:{}", sandbox.addr().port()));
+    assert!(sandbox.addr().ip().is_loopback() && sandbox.addr().port() != 0);
+    assert!(!sandbox.base_url().ends_with('/'));
+    let addr = "127.0.0.1:0".parse().unwrap();
+    let other = Sandbox::start_on(addr, SandboxConfig::default()).await.unwrap();
+    assert_ne!(other.addr(), sandbox.addr());
+}
+
+#[tokio::test]
+async fn shutdown_and_drop_stop_the_server() {
+    let sandbox = start().await;
+    let addr = sandbox.addr();
+    assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
+    sandbox.shutdown().await;
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "closed after shutdown");
+
+    let sandbox = start().await;
+    let addr = sandbox.addr();
+    drop(sandbox);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "closed after drop");
+}
+
+// ---- the binary ----
+
+/// Starts the binary with `args`; returns the child and the line it printed.
+fn spawn_binary(args: &[&str]) -> (std::process::Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flxpoint-sandbox"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    (child, line.trim_end().to_owned())
+}
+
+fn wait_with_timeout(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the binary did not stop");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[tokio::test]
+async fn the_binary_prints_its_address_serves_and_stops_on_ctrl_c() {
+    let (mut child, line) = spawn_binary(&["--port", "0", "--rate", "1", "--burst", "1"]);
+    let port: u16 = line
+        .strip_prefix("listening on http://127.0.0.1:")
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
+    assert_ne!(port, 0);
+    let url = format!("http://127.0.0.1:{port}/orders/link?orderId=3001");
+    let client = reqwest::Client::new();
+    let first = client.patch(&url).header("X-API-TOKEN", ACCOUNT_TOKEN).send().await.unwrap();
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.json::<Value>().await.unwrap(), json!([3001]));
+    let second = client.patch(&url).header("X-API-TOKEN", ACCOUNT_TOKEN).send().await.unwrap();
+    assert_eq!(second.status(), 429, "--rate 1 --burst 1");
+    // Ctrl-C (SIGINT) to the child we started, by its id.
+    let signal = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(signal.success());
+    assert!(wait_with_timeout(&mut child).success());
+}
+
+#[tokio::test]
+async fn the_binary_without_limit_and_with_bad_flags() {
+    let (mut child, line) = spawn_binary(&["--no-rate-limit", "--port", "0"]);
+    let base = line.strip_prefix("listening on ").unwrap().to_owned();
+    let client = reqwest::Client::new();
+    for _ in 0..5 {
+        let reply = client
+            .patch(format!("{base}/orders/link?foo=1"))
+            .header("X-API-TOKEN", ACCOUNT_TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 200);
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    for bad in [&["--bogus"][..], &["--port"], &["--port", "x"], &["--rate", "0"]] {
+        let output =
+            Command::new(env!("CARGO_BIN_EXE_flxpoint-sandbox")).args(bad).output().unwrap();
+        assert!(!output.status.success(), "{bad:?}");
+        assert!(output.stdout.is_empty(), "{bad:?}: nothing listens");
+    }
+    let help = Command::new(env!("CARGO_BIN_EXE_flxpoint-sandbox")).arg("--help").output().unwrap();
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--no-rate-limit"));
+}
+
+// ---- robustness ----
+
+#[tokio::test]
+async fn odd_inputs_never_get_a_server_error() {
+    let sandbox = start().await;
+    let huge = json!({"fulfillmentRequestId": 1388412, "allowDuplicateTrackingNumbers": true,
+        "shipment": {"trackingNumber": "H", "shipmentItems": [{"sku": "HG12123123", "quantity": i64::MAX}, {"sku": "HG12123123", "quantity": i64::MAX}]}});
+    for _ in 0..3 {
+        assert_eq!(
+            create(&sandbox, ACCOUNT_TOKEN, &huge).await.status,
+            201,
+            "saturating, no overflow"
+        );
+    }
+    let nested = format!("{}1{}", "[".repeat(5000), "]".repeat(5000));
+    let big = format!("{{\"pad\": \"{}\"}}", "x".repeat(3 * 1024 * 1024));
+    let bodies: [(&str, &str, Vec<u8>); 8] = [
+        ("POST", "/shipments", nested.clone().into_bytes()),
+        ("POST", "/shipments", big.clone().into_bytes()),
+        ("POST", "/shipments", vec![0xff, 0xfe, b'{']),
+        ("POST", "/shipments", b"{\"fulfillmentRequestId\": 1e400}".to_vec()),
+        ("POST", "/shipments", b"{\"fulfillmentRequestId\": 99999999999999999999}".to_vec()),
+        ("PUT", "/shipments/flag-with-errors", nested.into_bytes()),
+        ("PUT", "/shipments/flag-with-errors", big.into_bytes()),
+        ("PATCH", "/fulfillment-requests/1388412/accounting-sync", b"{\"items\": [[]]}".to_vec()),
+    ];
+    for (method, path, body) in bodies {
+        let request = raw(&sandbox, method, path, Some(ACCOUNT_TOKEN))
+            .header("content-type", "application/json")
+            .body(body);
+        let reply = finish(request).await;
+        assert_eq!(
+            reply.status,
+            400,
+            "{method} {path}: {}",
+            &reply.text[..reply.text.len().min(200)]
+        );
+    }
+    for (path, status) in [
+        ("/fulfillment-requests/99999999999999999999/processing-failed?error=x", 400),
+        ("/fulfillment-requests/%FF/processing-failed?error=x", 400),
+        ("/fulfillment-requests/-1/processing-failed?error=x", 404),
+        ("/fulfillment-requests/1388412/processing-failed?error=%FF%FE", 204),
+        ("/orders/link?orderId=%ZZ", 400),
+        ("/orders/link?orderItemId=99999999999999999999", 400),
+        ("/orders/link?=&", 200),
+    ] {
+        let reply = send(&sandbox, "PATCH", path, Some(ACCOUNT_TOKEN), None).await;
+        assert_eq!(reply.status, status, "{path}: {}", reply.text);
+    }
+    assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200, "still serving");
+}
