@@ -117,7 +117,8 @@ async fn accounting_refusals() {
     let sandbox = start().await;
     let cases = [
         ("1388412", json!({"items": [{"externalAccountingItemId": "x"}]}), 400, "items[0].id"),
-        ("1388412", json!({"items": [{"id": null}]}), 400, "items[0].id"),
+        ("1388412", json!({"items": [{"id": null}]}), 400, "items[0].id must not be null"),
+        ("1388412", json!({"items": null}), 400, "items must not be null"),
         ("1388412", json!({"items": [{"id": 9003}]}), 400, "items[0].id 9003"),
         (
             "1388412",

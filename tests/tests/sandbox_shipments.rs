@@ -198,17 +198,19 @@ async fn items_can_be_named_by_each_identifier() {
 #[tokio::test]
 async fn custom_fields_drop_nulls_empties_and_later_duplicates() {
     let sandbox = start().await;
+    // `null` entries are allowed (spec: nullable) only in an item's list.
     let fields = json!([
-        null,
         {"name": "colour", "value": "red"},
         {"name": "", "value": "x"},
         {"name": "size", "value": ""},
         {"name": "colour", "value": "blue"},
         {"name": "gift", "value": "yes"}
     ]);
+    let mut item_fields = fields.clone();
+    item_fields.as_array_mut().unwrap().insert(0, Value::Null);
     let body = json!({"fulfillmentRequestId": 1388412, "shipment": {
         "trackingNumber": "CF", "customFields": fields,
-        "shipmentItems": [{"sku": "HG12123123", "quantity": 1, "customFields": fields}]
+        "shipmentItems": [{"sku": "HG12123123", "quantity": 1, "customFields": item_fields}]
     }});
     let shipment = create(&sandbox, ACCOUNT_TOKEN, &body).await.json();
     let names = |fields: &Value| -> Vec<(String, String)> {
@@ -379,7 +381,17 @@ async fn body_rules_answer_400_naming_the_field_and_store_nothing() {
             "purchaseOrderNumber",
         ),
         (json!([]), "body must be an object"),
-        (json!(null), "body must be an object"),
+        (json!(null), "body must not be null"),
+        (
+            json!({"fulfillmentRequestId": null, "purchaseOrderId": 1388412, "shipment": {"trackingNumber": "T", "shipmentItems": [item]}}),
+            "fulfillmentRequestId must not be null",
+        ),
+        (
+            with_shipment(
+                json!({"trackingNumber": "T", "shipmentItems": [item], "customFields": [null]}),
+            ),
+            "shipment.customFields[0] must not be null",
+        ),
         (json!("text"), "body must be an object"),
     ];
     for (body, needle) in &cases {
@@ -614,7 +626,7 @@ async fn flag_body_rules_answer_400_and_change_nothing() {
             "[0].shipmentItems[0].quantity",
         ),
         (json!([5]), "[0] must be an object"),
-        (json!([null]), "[0] must be a shipment object"),
+        (json!([null]), "[0] must not be null"),
     ];
     for (body, needle) in &cases {
         let reply = flag(&sandbox, ACCOUNT_TOKEN, body).await;

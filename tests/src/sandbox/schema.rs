@@ -1,7 +1,8 @@
 //! Type checks of JSON bodies against the pages' field tables, and typed reads after the check.
 //!
-//! `null` passes every check (it means "absent", or "clear" for tri-state fields); unknown
-//! fields are ignored; a wrong type is a 400 naming the field, e.g.
+//! `null` passes only where the spec says `nullable` ([`Kind::Nullable`]; there it means
+//! "absent", or "clear" for tri-state fields): the sandbox holds clients to the published
+//! contract. Unknown fields are ignored; a wrong type is a 400 naming the field, e.g.
 //! `shipment.shipmentItems[0].quantity must be an integer`.
 
 use chrono::DateTime;
@@ -23,14 +24,20 @@ pub(crate) enum Kind {
     DateTime,
     /// An object with these fields.
     Object(&'static [(&'static str, Kind)]),
-    /// An array of elements of this kind (elements may be `null`).
+    /// An array of elements of this kind.
     ArrayOf(&'static Kind),
+    /// This kind, or `null` (the spec's `nullable: true`).
+    Nullable(&'static Kind),
 }
 
 /// Checks `value` (at `path`, "" for the root) against `kind`.
 pub(crate) fn check(value: &Value, kind: &Kind, path: &str) -> Result<(), ApiError> {
     let ok = match (kind, value) {
-        (_, Value::Null) => true,
+        (Kind::Nullable(_), Value::Null) => true,
+        (Kind::Nullable(inner), value) => return check(value, inner, path),
+        (_, Value::Null) => {
+            return Err(ApiError::bad_request(format!("{} must not be null", shown(path))));
+        }
         (Kind::Int, value) => value.as_i64().is_some(),
         (Kind::Str, value) => value.is_string(),
         (Kind::Bool, value) => value.is_boolean(),
@@ -69,12 +76,17 @@ fn expected(kind: &Kind) -> &'static str {
         Kind::DateTime => "an RFC 3339 date-time string",
         Kind::Object(_) => "an object",
         Kind::ArrayOf(_) => "an array",
+        Kind::Nullable(inner) => expected(inner),
     }
 }
 
 fn wrong(path: &str, what: &str) -> ApiError {
-    let name = if path.is_empty() { "body" } else { path };
-    ApiError::bad_request(format!("{name} must be {what}"))
+    ApiError::bad_request(format!("{} must be {what}", shown(path)))
+}
+
+/// The field's name in a message (`body` for the root).
+fn shown(path: &str) -> &str {
+    if path.is_empty() { "body" } else { path }
 }
 
 /// `parent.name` (or `name` at the root).
@@ -164,7 +176,11 @@ mod tests {
     use super::*;
 
     const ITEM: Kind = Kind::Object(&[("quantity", Kind::Int), ("at", Kind::DateTime)]);
-    const BODY: Kind = Kind::Object(&[("items", Kind::ArrayOf(&ITEM)), ("cost", Kind::Num)]);
+    const BODY: Kind = Kind::Object(&[
+        ("items", Kind::Nullable(&Kind::ArrayOf(&Kind::Nullable(&ITEM)))),
+        ("cost", Kind::Nullable(&Kind::Num)),
+        ("strict", Kind::Str),
+    ]);
 
     fn message(value: serde_json::Value) -> String {
         format!("{:?}", check(&value, &BODY, "").unwrap_err())
@@ -180,10 +196,12 @@ mod tests {
         assert!(message(json!({"items": [null, {"at": "yesterday"}]})).contains("items[1].at"));
         assert!(message(json!({"cost": "x"})).contains("cost must be a number"));
         assert!(message(json!([])).contains("body must be an object"));
+        assert!(message(json!({"strict": null})).contains("strict must not be null"));
+        assert!(message(json!(null)).contains("body must not be null"));
     }
 
     #[test]
-    fn null_and_unknown_fields_pass() {
+    fn null_where_nullable_and_unknown_fields_pass() {
         assert!(check(&json!({"items": null, "cost": null, "other": "x"}), &BODY, "").is_ok());
         assert!(
             check(&json!({"items": [{"at": "2026-04-20T00:00:00Z"}], "cost": 0}), &BODY, "")

@@ -16,11 +16,13 @@ use crate::sandbox::error::ApiError;
 use crate::sandbox::input;
 use crate::sandbox::schema::{self, Kind, Read, Tri};
 
-const ITEM: Kind = Kind::Object(&[("id", Kind::Int), ("externalAccountingItemId", Kind::Str)]);
+// `null` (= clear) only where the spec says nullable; `items` itself is not.
+const ITEM: Kind =
+    Kind::Object(&[("id", Kind::Int), ("externalAccountingItemId", Kind::Nullable(&Kind::Str))]);
 const BODY: Kind = Kind::Object(&[
-    ("accountingSynced", Kind::Bool),
-    ("externalAccountingId", Kind::Str),
-    ("accountingError", Kind::Str),
+    ("accountingSynced", Kind::Nullable(&Kind::Bool)),
+    ("externalAccountingId", Kind::Nullable(&Kind::Str)),
+    ("accountingError", Kind::Nullable(&Kind::Str)),
     ("items", Kind::ArrayOf(&ITEM)),
 ]);
 
@@ -70,7 +72,7 @@ fn parse(body: &Value) -> Result<AccountingPatch, ApiError> {
     let Some(body) = body.as_object() else {
         return Err(ApiError::bad_request("body must be an object"));
     };
-    // Decision: `"items": null` changes no item (same as absent).
+    // `"items": null` was refused by the type check (not nullable in the spec).
     let items = body
         .array("items")
         .iter()

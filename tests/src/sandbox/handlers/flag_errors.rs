@@ -14,8 +14,12 @@ use crate::sandbox::error::ApiError;
 use crate::sandbox::input;
 use crate::sandbox::schema::{self, Kind, Read};
 
-const CUSTOM_FIELD: Kind =
-    Kind::Object(&[("id", Kind::Int), ("name", Kind::Str), ("value", Kind::Str)]);
+// Nullability as in the spec: custom field values, and entries of an item's list.
+const CUSTOM_FIELD: Kind = Kind::Object(&[
+    ("id", Kind::Nullable(&Kind::Int)),
+    ("name", Kind::Nullable(&Kind::Str)),
+    ("value", Kind::Nullable(&Kind::Str)),
+]);
 const CUSTOM_FIELDS: Kind = Kind::ArrayOf(&CUSTOM_FIELD);
 const SHIPMENT_ITEM: Kind = Kind::Object(&[
     ("id", Kind::Int),
@@ -29,7 +33,7 @@ const SHIPMENT_ITEM: Kind = Kind::Object(&[
     ("fulfillmentRequestItemId", Kind::Int),
     ("committedStockReleasedQuantity", Kind::Int),
     ("rmaItemId", Kind::Int),
-    ("customFields", CUSTOM_FIELDS),
+    ("customFields", Kind::ArrayOf(&Kind::Nullable(&CUSTOM_FIELD))),
 ]);
 /// The page's `Shipment` schema; every field optional.
 const SHIPMENT: Kind = Kind::Object(&[

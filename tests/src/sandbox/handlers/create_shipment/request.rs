@@ -17,7 +17,8 @@ const ITEM: Kind = Kind::Object(&[
     ("purchaseOrderItemId", Kind::Int),
     ("fulfillmentRequestItemId", Kind::Int),
     ("rmaItemId", Kind::Int),
-    ("customFields", CUSTOM_FIELDS),
+    // The spec's only nullable in this body: entries of an item's custom fields.
+    ("customFields", Kind::ArrayOf(&Kind::Nullable(&CUSTOM_FIELD))),
 ]);
 const SHIPMENT: Kind = Kind::Object(&[
     ("note", Kind::Str),
