@@ -68,6 +68,9 @@ fn ci() -> Result<()> {
         "--exclude",
         "flxpoint-api",
     ]))?;
+    // The main job (README command 1): the whole flow against the embedded sandbox; it checks
+    // its own outcomes and exits non-zero on any surprise.
+    run(&mut cargo(&["run", "--package", "flxpoint-ext", "--example", "quickstart"]))?;
     println!("cargo xtask ci: all checks passed");
     // One closing line that counts every test run above.
     println!(
