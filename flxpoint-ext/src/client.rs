@@ -132,30 +132,34 @@ impl Client {
     where
         F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<()>>>,
     {
+        // One span per call: the executor's per-attempt events nest in it; the outcome is
+        // recorded on it at the end (never the token).
         let span = tracing::info_span!(
             "flxpoint.call",
             operation,
             attempts = tracing::field::Empty,
-            status = tracing::field::Empty
+            status = tracing::field::Empty,
+            limiter_wait_ms = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
         );
         let started = std::time::Instant::now();
         let deadline = self.inner.deadline;
-        let (out, state) = state.scope(tokio::time::timeout(deadline, fut)).await;
+        let (out, state) = tracing::Instrument::instrument(
+            state.scope(tokio::time::timeout(deadline, fut)),
+            span.clone(),
+        )
+        .await;
         let result = match out {
             Err(_) => Err(Error::Timeout { operation }),
             Ok(Ok(value)) => Ok(value.into_inner()),
             Ok(Err(e)) => Err(map_error(operation, e, &state)),
         };
         span.record("attempts", state.attempts);
-        if let Err(e) = &result {
-            span.record("status", e.status());
-        }
+        span.record("status", state.last_status);
+        span.record("limiter_wait_ms", state.limiter_wait.as_millis() as u64);
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
         let _enter = span.enter();
-        tracing::info!(
-            latency_ms = started.elapsed().as_millis() as u64,
-            ok = result.is_ok(),
-            "flxpoint call"
-        );
+        tracing::info!(ok = result.is_ok(), "flxpoint call");
         (result, state)
     }
 }

@@ -26,6 +26,10 @@ pub(crate) struct CallState {
     pub ambiguous_earlier_attempt: bool,
     pub error_body: String,
     pub retry_after: Option<Duration>,
+    /// Time spent waiting for the rate limiter, over all attempts.
+    pub limiter_wait: Duration,
+    /// Status of the last attempt that got an answer.
+    pub last_status: Option<u16>,
 }
 
 impl CallState {
@@ -37,6 +41,8 @@ impl CallState {
             ambiguous_earlier_attempt: false,
             error_body: String::new(),
             retry_after: None,
+            limiter_wait: Duration::ZERO,
+            last_status: None,
         }
     }
 
@@ -158,7 +164,11 @@ impl TokenExecutor {
                 latency_ms = sent.elapsed().as_millis() as u64,
                 "flxpoint attempt"
             );
-            with_call(|c| c.attempts = attempt);
+            with_call(|c| {
+                c.attempts = attempt;
+                c.limiter_wait += waited;
+                c.last_status = status.or(c.last_status);
+            });
             let after = result.as_ref().ok().and_then(|a| header_retry_after(&a.headers));
             if status == Some(429) {
                 // A 429 slows every task of this token, not only this one.

@@ -62,6 +62,16 @@ async fn the_token_never_leaks() {
     }
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("flxpoint"), "tracing output was captured: {logs}");
+    // The per-call span names the operation and records the outcome.
+    assert!(
+        logs.lines().any(|l| l.contains("flxpoint.call")
+            && l.contains("operation=\"createShipment\"")
+            && l.contains("attempts=1")
+            && l.contains("status=401")
+            && l.contains("limiter_wait_ms=")
+            && l.contains("latency_ms=")),
+        "{logs}"
+    );
     texts.push(logs);
     for t in &texts {
         assert!(!t.contains(TOKEN), "token leaked in: {t}");

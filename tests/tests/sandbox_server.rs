@@ -214,6 +214,7 @@ async fn status_faults_carry_retry_after() {
     sandbox.inject(Fault::status(429).retry_after(7));
     sandbox.inject(Fault::status(429));
     sandbox.inject(Fault::status(500).retry_after(3));
+    sandbox.inject(Fault::status(429).without_retry_after());
     let first = noop(&sandbox, Some(ACCOUNT_TOKEN)).await;
     first.assert_error(429, "injected");
     assert_eq!(first.header("retry-after").as_deref(), Some("7"));
@@ -224,10 +225,13 @@ async fn status_faults_carry_retry_after() {
     let third = noop(&sandbox, Some(ACCOUNT_TOKEN)).await;
     third.assert_error(500, "injected");
     assert_eq!(third.header("retry-after").as_deref(), Some("3"));
+    let bare = noop(&sandbox, Some(ACCOUNT_TOKEN)).await;
+    bare.assert_error(429, "injected");
+    assert_eq!(bare.header("retry-after"), None);
     let counters = &sandbox.state()["counters"];
     assert_eq!(
         (counters["tooManyRequests"].clone(), counters["rateLimited"].clone()),
-        (json!(2), json!(0))
+        (json!(3), json!(0))
     );
 }
 

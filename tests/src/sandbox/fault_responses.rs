@@ -21,11 +21,13 @@ const BODY_LIMIT: usize = 4 * 1024 * 1024;
 /// How long the cut body waits after its first bytes before failing (so the head is sent).
 const CUT_PAUSE: Duration = Duration::from_millis(50);
 
-/// The JSON error response of a `status` fault; a 429 always carries `Retry-After` (default 1).
-pub(crate) fn injected_status(status: u16, retry_after: Option<u64>) -> Response {
+/// The JSON error response of a `status` fault; a 429 carries `Retry-After` (default 1) unless
+/// `no_retry_after`.
+pub(crate) fn injected_status(status: u16, retry_after: Option<u64>, no_retry_after: bool) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let error = ApiError::new(status, format!("injected fault: {status}"));
     let retry_after = match status {
+        _ if no_retry_after => None,
         StatusCode::TOO_MANY_REQUESTS => Some(retry_after.unwrap_or(1)),
         _ => retry_after,
     };

@@ -24,6 +24,9 @@ pub enum Fault {
         /// `Retry-After` seconds to send (429 without it sends 1).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         retry_after: Option<u64>,
+        /// `true`: send no `Retry-After` at all, even on a 429 (a bare gateway 429).
+        #[serde(default, skip_serializing_if = "is_false")]
+        no_retry_after: bool,
         /// Only requests whose path starts with this.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         path: Option<String>,
@@ -79,7 +82,14 @@ pub const FAULT_STATUSES: [u16; 4] = [429, 500, 502, 503];
 impl Fault {
     /// A `status` fault answering `status` once, before the operation runs.
     pub fn status(status: u16) -> Fault {
-        Fault::Status { status, count: 1, retry_after: None, path: None, after: false }
+        Fault::Status {
+            status,
+            count: 1,
+            retry_after: None,
+            no_retry_after: false,
+            path: None,
+            after: false,
+        }
     }
 
     /// A `latency` fault delaying one request by `ms` milliseconds.
@@ -119,6 +129,16 @@ impl Fault {
     pub fn retry_after(mut self, seconds: u64) -> Fault {
         if let Fault::Status { retry_after, .. } = &mut self {
             *retry_after = Some(seconds);
+        }
+        self
+    }
+
+    /// For `status` faults: send no `Retry-After` header (not even a 429's default). No effect
+    /// on other kinds.
+    pub fn without_retry_after(mut self) -> Fault {
+        if let Fault::Status { retry_after, no_retry_after, .. } = &mut self {
+            *retry_after = None;
+            *no_retry_after = true;
         }
         self
     }

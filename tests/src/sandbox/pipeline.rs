@@ -29,8 +29,9 @@ pub(crate) async fn api_pipeline(
     let after = match fault {
         // A status fault answers at once, like a failing gateway in front of the API: no rate
         // limit token is spent and nothing is checked or changed.
-        Some(Fault::Status { status, retry_after, after: false, .. }) => {
-            return finish(&app, fault_responses::injected_status(status, retry_after));
+        Some(Fault::Status { status, retry_after, no_retry_after, after: false, .. }) => {
+            let response = fault_responses::injected_status(status, retry_after, no_retry_after);
+            return finish(&app, response);
         }
         Some(Fault::Latency { ms, .. }) => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
@@ -56,8 +57,8 @@ pub(crate) async fn api_pipeline(
     }
     let response = next.run(request).await;
     let response = match after {
-        Some(Fault::Status { status, retry_after, .. }) => {
-            fault_responses::injected_status(status, retry_after)
+        Some(Fault::Status { status, retry_after, no_retry_after, .. }) => {
+            fault_responses::injected_status(status, retry_after, no_retry_after)
         }
         Some(Fault::Drop { .. }) => fault_responses::cut(response).await,
         Some(Fault::Malformed { .. }) => fault_responses::truncated(response).await,
