@@ -23,7 +23,11 @@ const CUT_PAUSE: Duration = Duration::from_millis(50);
 
 /// The JSON error response of a `status` fault; a 429 carries `Retry-After` (default 1) unless
 /// `no_retry_after`.
-pub(crate) fn injected_status(status: u16, retry_after: Option<u64>, no_retry_after: bool) -> Response {
+pub(crate) fn injected_status(
+    status: u16,
+    retry_after: Option<u64>,
+    no_retry_after: bool,
+) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let error = ApiError::new(status, format!("injected fault: {status}"));
     let retry_after = match status {

@@ -1,0 +1,294 @@
+//! Resilience against the sandbox's fault injection (a real HTTP server on loopback): every call
+//! ends in success or a typed error, never a panic or a hang; retries never create a shipment
+//! twice; the per-token limiter keeps concurrent tasks under the server's limit.
+
+use flxpoint_ext::{
+    Client, Error, FulfillmentRequestRef, LinkSelector, Patch, RetryPolicy, ShipmentCreated,
+    ShipmentLine, ShipmentSyncError, TokenKind,
+};
+use flxpoint_tests::sandbox::{Fault, Sandbox, SandboxConfig, seed};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// No call may take longer than this; a hang fails the test instead of blocking CI.
+const HANG: Duration = Duration::from_secs(60);
+
+async fn sandbox(rate_per_second: Option<f64>) -> Sandbox {
+    Sandbox::start(SandboxConfig { rate_per_second, ..Default::default() }).await.unwrap()
+}
+
+/// Quick retries (the shape of the default policy, shorter waits) and a short attempt timeout
+/// so that a `latency` fault of 300 ms is a timed-out attempt.
+fn fast_client(sandbox: &Sandbox) -> Client {
+    Client::builder(seed::ACCOUNT_TOKEN)
+        .base_url(sandbox.base_url())
+        .token_kind(TokenKind::Account)
+        .no_rate_limit()
+        .attempt_timeout(Duration::from_millis(150))
+        .retry(RetryPolicy {
+            max_attempts: 6,
+            base_backoff: Duration::from_millis(2),
+            max_backoff: Duration::from_millis(20),
+            budget: Duration::from_secs(20),
+        })
+        .build()
+        .unwrap()
+}
+
+fn shipment(c: &Client, tracking: &str) -> flxpoint_ext::CreateShipment {
+    c.create_shipment(FulfillmentRequestRef::id(1388412), tracking)
+        .carrier("ups")
+        .line(ShipmentLine::sku("HG12123123", 1))
+}
+
+/// Shipments the sandbox holds, by tracking number.
+fn stored_by_tracking(sandbox: &Sandbox) -> HashMap<String, Vec<Value>> {
+    let mut map: HashMap<String, Vec<Value>> = HashMap::new();
+    for s in sandbox.shipments() {
+        map.entry(s["trackingNumber"].as_str().unwrap().to_owned()).or_default().push(s);
+    }
+    map
+}
+
+/// One random fault, or none (`latency 0` keeps the queue's place without changing anything).
+fn random_fault(rng: &mut fastrand::Rng) -> Fault {
+    if rng.f32() >= 0.3 {
+        return Fault::latency(0);
+    }
+    match rng.u8(0..11) {
+        0 => Fault::status(429).retry_after(1),
+        1 => Fault::status(429).without_retry_after(),
+        2 => Fault::status(500),
+        3 => Fault::status(502),
+        4 => Fault::status(503),
+        5 => Fault::status(502).after_commit(),
+        6 => Fault::status(503).after_commit(),
+        7 => Fault::status(500).after_commit(),
+        8 => Fault::latency(300),
+        9 => Fault::drop_connection(),
+        _ => Fault::malformed(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_creates_under_random_faults_never_duplicate_or_lose_a_shipment() {
+    let sandbox = sandbox(None).await;
+    let client = fast_client(&sandbox);
+    let mut rng = fastrand::Rng::with_seed(20261123);
+    let queue: Vec<Fault> = (0..2500).map(|_| random_fault(&mut rng)).collect();
+    for fault in &queue {
+        sandbox.inject(fault.clone());
+    }
+    let trackings: Vec<String> = (0..1000).map(|i| format!("STORM-{i:04}")).collect();
+    let calls = trackings.iter().map(|t| shipment(&client, t));
+    let results = tokio::time::timeout(HANG, client.create_shipments(calls, 8, |_| {}))
+        .await
+        .expect("no call hangs");
+
+    let stored = stored_by_tracking(&sandbox);
+    let duplicates: Vec<_> = stored.iter().filter(|(_, list)| list.len() > 1).collect();
+    assert!(duplicates.is_empty(), "duplicate shipments: {duplicates:?}");
+    let mut outcomes: HashMap<&str, usize> = HashMap::new();
+    for (tracking, result) in trackings.iter().zip(&results) {
+        let kind = match result {
+            Ok(ShipmentCreated::Created(s)) => {
+                let held = &stored.get(tracking).expect("a reported shipment is stored")[0];
+                assert_eq!(held["id"].as_i64(), s.id, "{tracking}");
+                "created"
+            }
+            Ok(ShipmentCreated::ByEarlierAttempt { attempts }) => {
+                assert!(*attempts > 1);
+                assert!(stored.contains_key(tracking), "{tracking} reported created, not stored");
+                "created by an earlier attempt"
+            }
+            Ok(other) => panic!("unexpected outcome {other:?}"),
+            Err(Error::Server(_)) => "server error (500, not retried)",
+            Err(Error::Decode { .. }) => "malformed 201 body",
+            Err(Error::Timeout { .. }) => "timed out",
+            Err(Error::Transport { .. }) => "transport",
+            Err(Error::RateLimited { .. }) => "rate limited",
+            Err(e) => panic!("{tracking}: unexpected error {e:?}"),
+        };
+        *outcomes.entry(kind).or_default() += 1;
+    }
+    let counters = &sandbox.state()["counters"];
+    let taken = counters["faultsApplied"].as_u64().unwrap() as usize;
+    let real = queue[..taken].iter().filter(|f| **f != Fault::latency(0)).count();
+    println!(
+        "1000 creates: {} requests, {real} of them faulted; outcomes {outcomes:?}; {} stored, 0 duplicates",
+        counters["requestsReceived"],
+        stored.len()
+    );
+    let created = outcomes["created"] + outcomes.get("created by an earlier attempt").unwrap_or(&0);
+    assert!(created >= 850, "most calls succeed through the faults: {outcomes:?}");
+    assert!(outcomes.contains_key("created by an earlier attempt"), "{outcomes:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_duplicates_allowed_an_ambiguous_create_is_never_repeated() {
+    let sandbox = sandbox(None).await;
+    let client = fast_client(&sandbox);
+    let mut rng = fastrand::Rng::with_seed(7);
+    for _ in 0..500 {
+        sandbox.inject(random_fault(&mut rng));
+    }
+    let trackings: Vec<String> = (0..200).map(|i| format!("DUP-OK-{i:03}")).collect();
+    let calls =
+        trackings.iter().map(|t| shipment(&client, t).allow_duplicate_tracking_numbers(true));
+    let results = tokio::time::timeout(HANG, client.create_shipments(calls, 8, |_| {}))
+        .await
+        .expect("no call hangs");
+    let stored = stored_by_tracking(&sandbox);
+    assert!(stored.values().all(|list| list.len() == 1), "a shipment was created twice");
+    for (tracking, result) in trackings.iter().zip(&results) {
+        if let Ok(created) = result {
+            assert!(matches!(created, ShipmentCreated::Created(_)), "{created:?}");
+            assert!(stored.contains_key(tracking));
+        }
+    }
+}
+
+/// What a call ended in, for the table below.
+fn outcome<T: std::fmt::Debug>(result: &Result<T, Error>) -> String {
+    match result {
+        Ok(_) => "ok".into(),
+        Err(Error::Server(e)) => format!("server {}", e.status),
+        Err(Error::Timeout { .. }) => "timeout".into(),
+        Err(Error::Transport { .. }) => "transport".into(),
+        Err(Error::Decode { .. }) => "decode".into(),
+        Err(Error::RateLimited { .. }) => "rate limited".into(),
+        Err(Error::UnexpectedStatus(e)) => format!("unexpected {}", e.status),
+        Err(e) => format!("other: {e}"),
+    }
+}
+
+/// Calls each of the five operations once with `fault` queued for it; returns their outcomes.
+async fn each_operation_under(fault: Fault) -> Vec<String> {
+    let sandbox = sandbox(None).await;
+    let client = fast_client(&sandbox);
+    let created = shipment(&client, "SEEDED").send().await.unwrap();
+    let shipment_id = created.shipment().and_then(|s| s.id).unwrap();
+    let mut out = Vec::new();
+    sandbox.inject(fault.clone());
+    out.push(outcome(&shipment(&client, "FAULTED").send().await));
+    sandbox.inject(fault.clone());
+    out.push(outcome(
+        &client.flag_shipments_with_errors([ShipmentSyncError::new(shipment_id, "e")]).send().await,
+    ));
+    sandbox.inject(fault.clone());
+    out.push(outcome(
+        &client
+            .sync_accounting(1388412)
+            .external_accounting_id(Patch::Set("X".into()))
+            .send()
+            .await,
+    ));
+    sandbox.inject(fault.clone());
+    out.push(outcome(&client.fail_fulfillment_request(5002, "lost").send().await));
+    sandbox.inject(fault);
+    out.push(outcome(&client.link_unmanaged_orders(LinkSelector::OrderId(3001)).send().await));
+    // Whatever the fault did, the server holds one shipment per tracking number.
+    assert!(stored_by_tracking(&sandbox).values().all(|l| l.len() == 1));
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fault_kind_ends_each_operation_in_success_or_a_typed_error() {
+    // Columns: create, flag (PUT), accounting (PATCH): retried on any ambiguous failure;
+    // processing-failed and link: retried only when surely not processed.
+    let table: Vec<(&str, Fault, [&str; 5])> = vec![
+        ("429 + Retry-After", Fault::status(429).retry_after(1), ["ok"; 5]),
+        ("bare 429", Fault::status(429).without_retry_after(), ["ok"; 5]),
+        ("500", Fault::status(500), ["server 500"; 5]),
+        ("502", Fault::status(502), ["ok", "ok", "ok", "server 502", "server 502"]),
+        ("503", Fault::status(503), ["ok", "ok", "ok", "server 503", "server 503"]),
+        (
+            "503 after commit",
+            Fault::status(503).after_commit(),
+            ["ok", "ok", "ok", "server 503", "server 503"],
+        ),
+        ("slow (300 ms)", Fault::latency(300), ["ok", "ok", "ok", "timeout", "timeout"]),
+        (
+            "dropped mid-body",
+            Fault::drop_connection(),
+            ["ok", "ok", "ok", "transport", "transport"],
+        ),
+        // A cut 204 can only travel as a 200 (tests/README.md), which the spec does not document.
+        (
+            "malformed body",
+            Fault::malformed(),
+            ["decode", "ok", "unexpected 200", "unexpected 200", "decode"],
+        ),
+    ];
+    for (name, fault, expected) in table {
+        let got = tokio::time::timeout(HANG, each_operation_under(fault)).await.expect(name);
+        let expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+        assert_eq!(got, expected, "{name}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_is_honoured_and_a_storm_of_429s_is_survived() {
+    let sandbox = sandbox(None).await;
+    let client = Client::builder(seed::ACCOUNT_TOKEN)
+        .base_url(sandbox.base_url())
+        .no_rate_limit()
+        .retry(RetryPolicy {
+            max_attempts: 8,
+            base_backoff: Duration::from_millis(2),
+            max_backoff: Duration::from_secs(5),
+            budget: Duration::from_secs(30),
+        })
+        .build()
+        .unwrap();
+    sandbox.inject(Fault::status(429).retry_after(1));
+    let started = Instant::now();
+    let linked = client.link_unmanaged_orders(LinkSelector::OrderId(3001)).send().await.unwrap();
+    assert_eq!(linked, [3001]);
+    assert!(started.elapsed() >= Duration::from_millis(950), "waited the server's Retry-After");
+
+    // A storm: the next 5 requests are bare 429s; the call survives on backoff alone.
+    sandbox.inject(Fault::status(429).without_retry_after().times(5));
+    client.link_unmanaged_orders(LinkSelector::OrderId(3002)).send().await.unwrap();
+    // Longer than the policy allows: the caller gets the 429 as a typed error.
+    sandbox.inject(Fault::status(429).without_retry_after().times(20));
+    match client.link_unmanaged_orders(LinkSelector::OrderId(3003)).send().await {
+        Err(Error::RateLimited { retry_after: None, .. }) => {}
+        other => panic!("expected RateLimited, got {other:?}"),
+    }
+    assert_eq!(sandbox.state()["counters"]["tooManyRequests"], 1 + 5 + 8);
+}
+
+/// 8 tasks sharing one client (and a second token's clone) against a sandbox enforcing
+/// `RATE` requests/second per token: the client's limiter keeps every token under it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_tasks_sharing_a_client_never_see_a_429() {
+    const RATE: f64 = 20.0;
+    let sandbox = sandbox(Some(RATE)).await;
+    let account = Client::builder(seed::ACCOUNT_TOKEN)
+        .base_url(sandbox.base_url())
+        .rate_limit(RATE, 1)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let source =
+        account.with_token(seed::SOURCE_TOKEN, Some(TokenKind::Source { source_id: 100 })).unwrap();
+    let mut tasks = Vec::new();
+    for task in 0..8 {
+        let client = if task % 2 == 0 { account.clone() } else { source.clone() };
+        tasks.push(tokio::spawn(async move {
+            for call in 0..12 {
+                shipment(&client, &format!("LIMIT-{task}-{call}")).send().await.unwrap();
+            }
+        }));
+    }
+    for task in tasks {
+        tokio::time::timeout(HANG, task).await.expect("no hang").unwrap();
+    }
+    let counters = &sandbox.state()["counters"];
+    assert_eq!(counters["requestsReceived"], 96);
+    assert_eq!(counters["tooManyRequests"], 0, "{counters}");
+    assert_eq!(counters["rateLimited"], 0, "{counters}");
+    assert_eq!(sandbox.shipments().len(), 96);
+}
