@@ -206,19 +206,28 @@ impl TokenExecutor {
 struct Answer {
     status: reqwest::StatusCode,
     headers: reqwest::header::HeaderMap,
+    url: reqwest::Url,
     body: bytes::Bytes,
 }
 
 impl Answer {
-    async fn read(response: reqwest::Response) -> reqwest::Result<Self> {
+    async fn read(mut response: reqwest::Response) -> reqwest::Result<Self> {
         let status = response.status();
-        let headers = response.headers().clone();
+        // Moved, not cloned: this runs on every call.
+        let headers = std::mem::take(response.headers_mut());
+        let url = response.url().clone();
         let body = response.bytes().await?;
-        Ok(Self { status, headers, body })
+        Ok(Self { status, headers, url, body })
     }
 
     fn into_response(self) -> reqwest::Response {
-        let mut rebuilt = http::Response::new(self.body);
+        use reqwest::ResponseBuilderExt;
+        // Keeps the real URL on the rebuilt response (reqwest would otherwise parse a
+        // placeholder URL for every response).
+        let mut rebuilt = match http::Response::builder().url(self.url).body(self.body.clone()) {
+            Ok(rebuilt) => rebuilt,
+            Err(_) => http::Response::new(self.body),
+        };
         *rebuilt.status_mut() = self.status;
         *rebuilt.headers_mut() = self.headers;
         reqwest::Response::from(rebuilt)
