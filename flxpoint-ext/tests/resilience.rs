@@ -292,3 +292,22 @@ async fn eight_tasks_sharing_a_client_never_see_a_429() {
     assert_eq!(counters["rateLimited"], 0, "{counters}");
     assert_eq!(sandbox.shipments().len(), 96);
 }
+
+/// Waiting for the limiter is an ordinary future: dropping the call (here by a caller's
+/// timeout) cancels it, and nothing is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_waiting_for_the_limiter_can_be_cancelled_and_sends_nothing() {
+    let sandbox = sandbox(None).await;
+    let client = Client::builder(seed::ACCOUNT_TOKEN)
+        .base_url(sandbox.base_url())
+        .rate_limit(2.0, 1)
+        .build()
+        .unwrap();
+    client.link_unmanaged_orders(LinkSelector::OrderId(3001)).send().await.unwrap();
+    let waiting = client.link_unmanaged_orders(LinkSelector::OrderId(3002)).send();
+    // The limiter's next slot is 500 ms away: the caller gives up at 200 ms …
+    assert!(tokio::time::timeout(Duration::from_millis(200), waiting).await.is_err());
+    // … and nothing is sent when the slot comes.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(sandbox.request_count(), 1, "the cancelled call was never sent");
+}
