@@ -146,7 +146,11 @@ impl TokenExecutor {
                 Some(copy) => (copy, Some(pending)),
                 None => (pending, None),
             };
+            // Counted before waiting, so a call cut off by its deadline still reports them.
+            with_call(|c| c.attempts = attempt);
+            let wait = LimiterWait(Instant::now());
             let waited = self.buckets.wait_turn(key).await;
+            drop(wait);
             let sent = Instant::now();
             // The whole body is read inside the attempt, so a connection dropped mid-body is a
             // failed attempt the retry policy sees, not a surprise after the call "succeeded".
@@ -164,11 +168,7 @@ impl TokenExecutor {
                 latency_ms = sent.elapsed().as_millis() as u64,
                 "flxpoint attempt"
             );
-            with_call(|c| {
-                c.attempts = attempt;
-                c.limiter_wait += waited;
-                c.last_status = status.or(c.last_status);
-            });
+            with_call(|c| c.last_status = status.or(c.last_status));
             let after = result.as_ref().ok().and_then(|a| header_retry_after(&a.headers));
             if status == Some(429) {
                 // A 429 slows every task of this token, not only this one.
@@ -199,6 +199,17 @@ impl TokenExecutor {
             }
             return Ok(answer.into_response());
         }
+    }
+}
+
+/// Adds the time spent waiting for the rate limiter to the call's state when dropped: after the
+/// wait, or when the call is cancelled (e.g. by its deadline) while still waiting.
+struct LimiterWait(Instant);
+
+impl Drop for LimiterWait {
+    fn drop(&mut self) {
+        let waited = self.0.elapsed();
+        with_call(|c| c.limiter_wait += waited);
     }
 }
 

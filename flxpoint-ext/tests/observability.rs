@@ -1,0 +1,71 @@
+//! The per-call `tracing` span (`flxpoint.call`) records what happened, including for a call
+//! cut off by its deadline while it waited for the rate limiter.
+
+use flxpoint_ext::{Client, Error, LinkSelector};
+use flxpoint_tests::sandbox::{Sandbox, SandboxConfig, seed};
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The `flxpoint.call{…}` span line of the event that closes a call.
+fn call_line(logs: &str, nth: usize) -> &str {
+    logs.lines()
+        .filter(|l| l.contains("flxpoint call"))
+        .nth(nth)
+        .unwrap_or_else(|| panic!("{logs}"))
+}
+
+fn field(line: &str, name: &str) -> u64 {
+    let start = line.find(&format!("{name}=")).unwrap_or_else(|| panic!("{name} in {line}"));
+    let digits: String =
+        line[start + name.len() + 1..].chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().unwrap()
+}
+
+#[tokio::test]
+async fn the_span_records_attempts_status_and_limiter_wait_even_when_the_deadline_cuts_in() {
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(move || sink.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let sandbox = Sandbox::start(SandboxConfig { rate_per_second: None, ..Default::default() })
+        .await
+        .unwrap();
+    let client = Client::builder(seed::ACCOUNT_TOKEN)
+        .base_url(sandbox.base_url())
+        .rate_limit(0.5, 1) // the second call waits 2 s for its turn …
+        .deadline(Duration::from_millis(400)) // … but may take only 400 ms
+        .build()
+        .unwrap();
+    let linked = client.link_unmanaged_orders(LinkSelector::OrderId(3001)).send().await.unwrap();
+    assert_eq!(linked, [3001]);
+    let cut = client.link_unmanaged_orders(LinkSelector::OrderId(3002)).send().await;
+    assert!(matches!(cut, Err(Error::Timeout { .. })), "{cut:?}");
+    assert_eq!(sandbox.request_count(), 1, "the cut call was never sent");
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let first = call_line(&logs, 0);
+    assert!(first.contains("operation=\"linkUnmanagedOrders\""), "{first}");
+    assert_eq!((field(first, "attempts"), field(first, "status")), (1, 200), "{first}");
+    let second = call_line(&logs, 1);
+    assert_eq!(field(second, "attempts"), 1, "{second}");
+    assert!(field(second, "limiter_wait_ms") >= 350, "the wait is reported: {second}");
+    assert!(!second.contains("status="), "nothing answered: {second}");
+}
