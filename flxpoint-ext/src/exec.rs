@@ -71,8 +71,8 @@ impl Buckets {
         Self { limiter: quota.map(governor::RateLimiter::keyed), paused_until: Mutex::default() }
     }
 
-    /// Waits (asynchronously, cancellably) until `key` may send; returns the time waited.
-    async fn wait_turn(&self, key: u64) -> Duration {
+    /// Waits (asynchronously, cancellably) until `key` may send.
+    async fn wait_turn(&self, key: u64) {
         let start = Instant::now();
         let pause =
             self.paused_until.lock().unwrap_or_else(PoisonError::into_inner).get(&key).copied();
@@ -82,7 +82,6 @@ impl Buckets {
         if let Some(limiter) = &self.limiter {
             limiter.until_key_ready(&key).await;
         }
-        start.elapsed()
     }
 
     fn pause(&self, key: u64, for_: Duration) {
@@ -149,8 +148,8 @@ impl TokenExecutor {
             // Counted before waiting, so a call cut off by its deadline still reports them.
             with_call(|c| c.attempts = attempt);
             let wait = LimiterWait(Instant::now());
-            let waited = self.buckets.wait_turn(key).await;
-            drop(wait);
+            self.buckets.wait_turn(key).await;
+            let waited = wait.finish();
             let sent = Instant::now();
             // The whole body is read inside the attempt, so a connection dropped mid-body is a
             // failed attempt the retry policy sees, not a surprise after the call "succeeded".
@@ -206,6 +205,13 @@ impl TokenExecutor {
 /// wait, or when the call is cancelled (e.g. by its deadline) while still waiting.
 struct LimiterWait(Instant);
 
+impl LimiterWait {
+    /// Ends the wait (recording it); returns its length.
+    fn finish(self) -> Duration {
+        self.0.elapsed()
+    }
+}
+
 impl Drop for LimiterWait {
     fn drop(&mut self) {
         let waited = self.0.elapsed();
@@ -235,10 +241,11 @@ impl Answer {
         use reqwest::ResponseBuilderExt;
         // Keeps the real URL on the rebuilt response (reqwest would otherwise parse a
         // placeholder URL for every response).
-        let mut rebuilt = match http::Response::builder().url(self.url).body(self.body.clone()) {
-            Ok(rebuilt) => rebuilt,
-            Err(_) => http::Response::new(self.body),
-        };
+        let mut rebuilt = http::Response::builder()
+            .url(self.url)
+            .body(())
+            .unwrap_or_else(|_| http::Response::new(()))
+            .map(|()| self.body);
         *rebuilt.status_mut() = self.status;
         *rebuilt.headers_mut() = self.headers;
         reqwest::Response::from(rebuilt)

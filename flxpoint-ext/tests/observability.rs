@@ -1,24 +1,12 @@
 //! The per-call `tracing` span (`flxpoint.call`) records what happened, including for a call
 //! cut off by its deadline while it waited for the rate limiter.
 
+mod common;
+
+use common::Captured;
 use flxpoint_ext::{Client, Error, LinkSelector};
 use flxpoint_tests::sandbox::{Sandbox, SandboxConfig, seed};
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// The `flxpoint.call{…}` span line of the event that closes a call.
 fn call_line(logs: &str, nth: usize) -> &str {

@@ -3,24 +3,9 @@
 
 mod common;
 
-use common::{TOKEN, builder, client};
+use common::{Captured, TOKEN, builder, client};
 use flxpoint_ext::{ApiToken, FulfillmentRequestRef, LinkSelector, ShipmentLine};
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn the_token_never_leaks() {
