@@ -17,7 +17,7 @@
 //! `FLXPOINT_QUICKSTART_{REQUEST_ID, ITEM_ID, SKU, REQUEST_NUMBER, SOURCE_ID, ORDER_ID}`.
 
 use flxpoint_ext::{
-    Client, Error, FulfillmentRequestRef, LinkSelector, Patch, ShipmentCreated, ShipmentLine,
+    Client, CreateOutcome, Error, FulfillmentRequestRef, LinkSelector, Patch, ShipmentLine,
     ShipmentSyncError, TokenKind,
 };
 use flxpoint_tests::sandbox::{Sandbox, SandboxConfig, seed};
@@ -178,11 +178,12 @@ fn step(title: &str) {
     println!("\n{title}");
 }
 
-fn created_id(created: &ShipmentCreated) -> Result<i64> {
+fn created_id(created: &CreateOutcome) -> Result<i64> {
     match created {
-        ShipmentCreated::ByEarlierAttempt { .. } => {
-            Err("the shipment was created, but its answer was lost (the retry got 409): its id is \
-             unknown here; look it up by tracking number and re-run the later steps by hand"
+        CreateOutcome::AlreadyExists { .. } => {
+            Err("a shipment with this tracking number exists, but this run cannot tell whether it \
+             created it (an answer was lost and the retry got 409); its id is unknown here: look \
+             it up by tracking number and re-run the later steps by hand"
                 .into())
         }
         _ => created

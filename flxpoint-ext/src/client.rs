@@ -1,12 +1,11 @@
 //! [`Client`] and its [`ClientBuilder`].
 
-use crate::exec::{Buckets, CallState, TokenExecutor};
+use crate::exec::{CallState, TokenExecutor};
+use crate::limiter::{self, Rate};
 use crate::retry::RetryPolicy;
 use crate::token::{ApiToken, TokenKind};
 use crate::{Error, error::snippet};
-use governor::Quota;
 use progenitor_client::ResponseValue;
-use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,6 +25,8 @@ pub struct Client {
 
 struct Inner {
     api: flxpoint_api::Client,
+    /// Kept to redact it from bodies an error keeps.
+    token: ApiToken,
     kind: Option<TokenKind>,
     deadline: Duration,
     shared: Arc<Shared>,
@@ -35,10 +36,13 @@ struct Inner {
 struct Shared {
     http: reqwest::Client,
     base_url: String,
-    buckets: Arc<Buckets>,
+    /// `scheme://host:port` of the base URL: rate-limit buckets are per server.
+    origin: String,
+    rate: Option<Rate>,
     retry: RetryPolicy,
     attempt_timeout: Duration,
     deadline: Duration,
+    max_body: usize,
 }
 
 impl std::fmt::Debug for Client {
@@ -89,21 +93,19 @@ impl Client {
         token: ApiToken,
         kind: Option<TokenKind>,
     ) -> Result<Self, Error> {
-        if token.is_empty() {
-            return Err(Error::validation("X-API-TOKEN", "must not be empty"));
-        }
-        token.header_value()?;
+        token.check()?;
         let executor = TokenExecutor {
-            token,
-            buckets: shared.buckets.clone(),
+            token: token.clone(),
+            bucket: limiter::bucket(&shared.origin, token.fingerprint(), shared.rate),
             retry: shared.retry.clone(),
             attempt_timeout: Some(shared.attempt_timeout),
+            max_body: shared.max_body,
         };
         let hooks = flxpoint_api::hooks::Hooks::new(Arc::new(executor));
         let api =
             flxpoint_api::Client::new_with_client(&shared.base_url, shared.http.clone(), hooks);
         let deadline = shared.deadline;
-        Ok(Self { inner: Arc::new(Inner { api, kind, deadline, shared }) })
+        Ok(Self { inner: Arc::new(Inner { api, token, kind, deadline, shared }) })
     }
 
     /// The generated client, for anything flxpoint-ext does not cover. Its requests still go
@@ -149,10 +151,17 @@ impl Client {
             span.clone(),
         )
         .await;
-        let result = match out {
-            Err(_) => Err(Error::Timeout { operation }),
-            Ok(Ok(value)) => Ok(value.into_inner()),
-            Ok(Err(e)) => Err(map_error(operation, e, &state)),
+        let result = match (out, &state) {
+            (Err(_), _) => Err(Error::Timeout { operation }),
+            // What the executor saw wins over how progenitor then read the (withheld) body.
+            (_, CallState { redirect: Some((status, location)), .. }) => {
+                Err(Error::Redirect { operation, status: *status, location: location.clone() })
+            }
+            (_, CallState { too_large: Some((status, limit)), .. }) => {
+                Err(Error::ResponseTooLarge { operation, status: *status, limit: *limit })
+            }
+            (Ok(Ok(value)), _) => Ok(value.into_inner()),
+            (Ok(Err(e)), _) => Err(map_error(operation, e, &state, &self.inner.token)),
         };
         span.record("attempts", state.attempts);
         span.record("status", state.last_status);
@@ -162,16 +171,46 @@ impl Client {
         tracing::info!(ok = result.is_ok(), "flxpoint call");
         (result, state)
     }
+
+    /// [`Client::call`] for an operation that documents no response body: any 2xx is success
+    /// (the page's exact status, 200 or 204, is not required), and the body is never read.
+    pub(crate) async fn call_without_body<F>(
+        &self,
+        operation: &'static str,
+        state: CallState,
+        fut: F,
+    ) -> Result<(), Error>
+    where
+        F: Future<Output = Result<ResponseValue<()>, progenitor_client::Error<()>>>,
+    {
+        let any_success = async {
+            match fut.await {
+                Err(progenitor_client::Error::UnexpectedResponse(r)) if r.status().is_success() => {
+                    Ok(ResponseValue::new((), r.status(), r.headers().clone()))
+                }
+                other => other,
+            }
+        };
+        self.call(operation, state.without_body(), any_success).await.0
+    }
 }
 
-fn map_error(operation: &'static str, e: progenitor_client::Error<()>, state: &CallState) -> Error {
+fn map_error(
+    operation: &'static str,
+    e: progenitor_client::Error<()>,
+    state: &CallState,
+    token: &ApiToken,
+) -> Error {
     use progenitor_client::Error as E;
     match e {
         E::InvalidRequest(rule) => Error::validation("request", rule),
         E::CommunicationError(source)
         | E::ResponseBodyError(source)
         | E::InvalidUpgrade(source) => {
-            if source.is_timeout() {
+            if source.is_builder() {
+                // Nothing was sent; the URL names no secret (the token is a header).
+                Error::validation("request", format!("cannot be built: {source}"))
+            } else if source.is_timeout() {
                 Error::Timeout { operation }
             } else {
                 Error::Transport { operation, source }
@@ -189,14 +228,26 @@ fn map_error(operation: &'static str, e: progenitor_client::Error<()>, state: &C
             state.error_body.clone(),
             state.retry_after,
         ),
-        E::InvalidResponsePayload(bytes, err) => {
-            Error::Decode { operation, message: err.to_string(), snippet: snippet(&bytes) }
-        }
+        E::InvalidResponsePayload(bytes, err) => Error::Decode {
+            operation,
+            status: state.last_status.unwrap_or_default(),
+            message: err.to_string(),
+            snippet: snippet(&bytes, token),
+        },
         E::Custom(message) => Error::Config(message),
     }
 }
 
-/// Settings for a [`Client`].
+/// The default of [`ClientBuilder::max_response_bytes`]: far above any documented body (a
+/// created shipment is a few KiB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+
+/// The longest timeout or deadline accepted: a call that may hang for more than a day is a
+/// mistake, not a setting.
+const MAX_WAIT: Duration = Duration::from_secs(86_400);
+
+/// Settings for a [`Client`]. Every setting is checked by [`ClientBuilder::build`], which
+/// returns a typed error naming the setting, never panics.
 #[derive(Debug)]
 pub struct ClientBuilder {
     token: ApiToken,
@@ -208,12 +259,14 @@ pub struct ClientBuilder {
     deadline: Duration,
     rate: Option<(f64, u32)>,
     retry: RetryPolicy,
+    max_response_bytes: usize,
 }
 
 impl ClientBuilder {
     /// Defaults: production URL, `flxpoint-rs/<version>` user agent, 10 s connect timeout, 30 s
-    /// per attempt, 120 s per call, 2 requests/second with a burst of 1 (the documented limit,
-    /// never exceeded in any one-second window), [`RetryPolicy::default`].
+    /// per attempt, 120 s per call, 2 requests/second with a burst of 1 (the documented limit:
+    /// requests leave at least 510 ms apart, so no one-second window sees more than 2),
+    /// [`RetryPolicy::default`], responses up to [`DEFAULT_MAX_RESPONSE_BYTES`].
     pub fn new(token: impl Into<ApiToken>) -> Self {
         Self {
             token: token.into(),
@@ -225,10 +278,12 @@ impl ClientBuilder {
             deadline: Duration::from_secs(120),
             rate: Some((2.0, 1)),
             retry: RetryPolicy::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
-    /// Where requests go (e.g. a sandbox on loopback).
+    /// Where requests go (e.g. a sandbox on loopback): `http` or `https`, without credentials,
+    /// query or fragment. Redirects are never followed, so the token goes to this origin only.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into().trim_end_matches('/').to_owned();
         self
@@ -240,31 +295,34 @@ impl ClientBuilder {
         self
     }
 
-    /// The `User-Agent` header.
+    /// The `User-Agent` header (visible ASCII and spaces).
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
         self.user_agent = ua.into();
         self
     }
 
-    /// Timeout to establish a connection.
+    /// Timeout to establish a connection (more than zero, at most a day).
     pub fn connect_timeout(mut self, d: Duration) -> Self {
         self.connect_timeout = d;
         self
     }
 
-    /// Timeout of one attempt (request sent to response read).
+    /// Timeout of one attempt, request sent to response read (more than zero, at most a day).
     pub fn attempt_timeout(mut self, d: Duration) -> Self {
         self.attempt_timeout = d;
         self
     }
 
-    /// Overall deadline of a call, retries and rate-limit waits included.
+    /// Overall deadline of a call, retries and rate-limit waits included (more than zero, at
+    /// most a day).
     pub fn deadline(mut self, d: Duration) -> Self {
         self.deadline = d;
         self
     }
 
-    /// Client-side rate limit per token: `per_second` requests per second, `burst` at once.
+    /// Client-side rate limit per token: `per_second` requests per second (between one a day
+    /// and 1 000 000), `burst` at once (1 to 10 000). Clients in one process with the same
+    /// token, server and rate share one bucket, served first come, first served.
     pub fn rate_limit(mut self, per_second: f64, burst: u32) -> Self {
         self.rate = Some((per_second, burst));
         self
@@ -276,51 +334,77 @@ impl ClientBuilder {
         self
     }
 
-    /// The retry policy.
+    /// The retry policy (`max_attempts` 1 to 100, `max_backoff` at most a day).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
     }
 
-    /// Builds the client; fails on a bad base URL, an empty token or bad limits.
+    /// The largest response body read (at least 1 KiB; default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`]). A success body beyond it ends the call in
+    /// [`Error::ResponseTooLarge`], enforced while streaming: memory never holds more. Error
+    /// bodies are read only as far as the 1 KiB an error keeps.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Builds the client. Each bad setting is a typed error naming it: [`Error::Config`] for the
+    /// base URL and the user agent, [`Error::Validation`] for the token and numeric settings.
     pub fn build(self) -> Result<Client, Error> {
         let url = reqwest::Url::parse(&self.base_url)
             .map_err(|e| Error::Config(format!("base URL {:?}: {e}", self.base_url)))?;
-        if !matches!(url.scheme(), "http" | "https") {
+        if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
             return Err(Error::Config(format!("base URL {:?}: not http(s)", self.base_url)));
         }
-        let quota = match self.rate {
-            None => None,
-            Some((per_second, burst)) => Some(quota(per_second, burst)?),
-        };
-        if self.retry.max_attempts == 0 {
-            return Err(Error::validation("retry.max_attempts", "must be at least 1"));
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(Error::Config("base URL: must not carry credentials".into()));
         }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(Error::Config(format!(
+                "base URL {:?}: must not carry a query or fragment",
+                self.base_url
+            )));
+        }
+        for (name, d) in [
+            ("connect_timeout", self.connect_timeout),
+            ("attempt_timeout", self.attempt_timeout),
+            ("deadline", self.deadline),
+            ("retry.max_backoff", self.retry.max_backoff),
+        ] {
+            if d.is_zero() && name != "retry.max_backoff" {
+                return Err(Error::validation(name, "must be more than zero"));
+            }
+            if d > MAX_WAIT {
+                return Err(Error::validation(name, "must be at most a day (86400 s)"));
+            }
+        }
+        if !(1..=100).contains(&self.retry.max_attempts) {
+            return Err(Error::validation("retry.max_attempts", "must be between 1 and 100"));
+        }
+        if self.max_response_bytes < 1024 {
+            return Err(Error::validation("max_response_bytes", "must be at least 1024"));
+        }
+        let rate = self.rate.map(|(per_second, burst)| Rate::new(per_second, burst)).transpose()?;
+        self.token.check()?;
         let http = reqwest::Client::builder()
             .user_agent(self.user_agent)
             .connect_timeout(self.connect_timeout)
+            // The pages document no redirect, and following one could hand the token and the
+            // body to another host: a 3xx ends the call in `Error::Redirect`.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
         let shared = Arc::new(Shared {
             http,
+            origin: url.origin().ascii_serialization(),
             base_url: self.base_url,
-            buckets: Arc::new(Buckets::new(quota)),
+            rate,
             retry: self.retry,
             attempt_timeout: self.attempt_timeout,
             deadline: self.deadline,
+            max_body: self.max_response_bytes,
         });
         Client::assemble(shared, self.token, self.kind)
     }
-}
-
-fn quota(per_second: f64, burst: u32) -> Result<Quota, Error> {
-    if !(per_second.is_finite() && per_second > 0.0) {
-        return Err(Error::validation("rate_limit.per_second", "must be a positive number"));
-    }
-    let burst = NonZeroU32::new(burst)
-        .ok_or_else(|| Error::validation("rate_limit.burst", "must be at least 1"))?;
-    let period = Duration::from_secs_f64(1.0 / per_second);
-    Quota::with_period(period)
-        .map(|q| q.allow_burst(burst))
-        .ok_or_else(|| Error::validation("rate_limit.per_second", "is too large"))
 }

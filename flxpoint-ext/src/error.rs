@@ -1,5 +1,6 @@
 //! The one error type of flxpoint-ext.
 
+use crate::token::ApiToken;
 use std::time::Duration;
 
 /// How much of a response body an error keeps.
@@ -68,11 +69,42 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
-    /// A success status with a body that is not what the spec documents.
-    #[error("{operation}: could not decode the response: {message}; body starts: {snippet:?}")]
+    /// The server answered with a redirect (3xx). The pages document none, so none is
+    /// followed: following one could carry the token and the body to another host.
+    #[error(
+        "{operation}: the server redirected ({status}) to {location:?}; redirects are not followed"
+    )]
+    Redirect {
+        /// The operationId.
+        operation: &'static str,
+        /// The 3xx status.
+        status: u16,
+        /// The `Location` header, resolved against the request URL, without its query,
+        /// fragment or credentials (empty when there was none).
+        location: String,
+    },
+    /// The response body was larger than [`crate::ClientBuilder::max_response_bytes`]; reading
+    /// stopped at the limit. With a success status the server *did* act on the request (e.g.
+    /// a 201 means the shipment was created).
+    #[error("{operation}: the {status} response body exceeds the limit of {limit} bytes")]
+    ResponseTooLarge {
+        /// The operationId.
+        operation: &'static str,
+        /// The HTTP status of the oversized answer.
+        status: u16,
+        /// The limit in force.
+        limit: usize,
+    },
+    /// A success status with a body that is not what the spec documents. The server accepted
+    /// the request (a 201 from `createShipment` means the shipment exists).
+    #[error(
+        "{operation}: the server accepted the request ({status}) but its answer could not be decoded: {message}; body starts: {snippet:?}"
+    )]
     Decode {
         /// The operationId.
         operation: &'static str,
+        /// The success status the server answered with.
+        status: u16,
         /// What the decoder said.
         message: String,
         /// The first bytes of the body (at most 1 KiB).
@@ -158,8 +190,22 @@ impl Error {
     }
 }
 
-/// At most [`BODY_LIMIT`] bytes of `bytes`, as text, cut on a character boundary.
-pub(crate) fn snippet(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(BODY_LIMIT)]);
-    text.trim_end_matches('\u{FFFD}').to_owned()
+/// How many bytes of a body to read to keep a [`BODY_LIMIT`] snippet with the token redacted
+/// (an echoed token may straddle the cut, escaped at most to twice its length).
+pub(crate) fn snippet_window(token: &ApiToken) -> usize {
+    BODY_LIMIT + 2 * token.len()
+}
+
+/// At most [`BODY_LIMIT`] bytes of `bytes`, as text, cut on a character boundary, with the
+/// token redacted (also a partial token left at the cut).
+pub(crate) fn snippet(bytes: &[u8], token: &ApiToken) -> String {
+    let window = &bytes[..bytes.len().min(snippet_window(token))];
+    let text = token.redact(&String::from_utf8_lossy(window));
+    let mut cut = text.len().min(BODY_LIMIT);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let kept = text[..cut].trim_end_matches('\u{FFFD}');
+    let kept = &kept[..kept.len() - token.trailing_prefix_len(kept)];
+    kept.to_owned()
 }

@@ -1,12 +1,12 @@
 //! The execution path every generated operation goes through (installed as the generated
-//! client's `Hooks`): token header, per-token rate limiting, retries, attempt timeouts, and
-//! keeping the start of an error body (progenitor drops it for documented error statuses).
+//! client's `Hooks`): token header, per-token rate limiting, retries, attempt timeouts, bounded
+//! body reading, no redirects, and keeping the (redacted) start of an error body (progenitor
+//! drops it for documented error statuses).
 
+use crate::limiter::Bucket;
 use crate::retry::{RetryClass, RetryPolicy, parse_retry_after};
 use crate::token::ApiToken;
 use flxpoint_api::hooks::{ExecFuture, Executor};
-use governor::{DefaultKeyedRateLimiter, Quota};
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -30,6 +30,12 @@ pub(crate) struct CallState {
     pub limiter_wait: Duration,
     /// Status of the last attempt that got an answer.
     pub last_status: Option<u16>,
+    /// Whether the operation documents a response body (else any 2xx is success, unread).
+    pub expects_body: bool,
+    /// A 3xx answer (status, `Location` without query): not followed, reported as such.
+    pub redirect: Option<(u16, String)>,
+    /// A success body over the size limit (status, limit): reading stopped there.
+    pub too_large: Option<(u16, usize)>,
 }
 
 impl CallState {
@@ -43,7 +49,16 @@ impl CallState {
             retry_after: None,
             limiter_wait: Duration::ZERO,
             last_status: None,
+            expects_body: true,
+            redirect: None,
+            too_large: None,
         }
+    }
+
+    /// For operations that document no response body.
+    pub fn without_body(mut self) -> Self {
+        self.expects_body = false;
+        self
     }
 
     /// Runs `fut` with this state visible to the executor; returns its output and the state.
@@ -59,45 +74,14 @@ fn with_call<R>(f: impl FnOnce(&mut CallState) -> R) -> Option<R> {
     CALL.try_with(|s| f(&mut s.lock().unwrap_or_else(PoisonError::into_inner))).ok()
 }
 
-/// Rate-limit buckets shared by every client built from one [`crate::ClientBuilder`]: one per
-/// token, plus a "pause until" per token set by a 429 so that all its tasks slow down.
-pub(crate) struct Buckets {
-    limiter: Option<DefaultKeyedRateLimiter<u64>>,
-    paused_until: Mutex<HashMap<u64, Instant>>,
-}
-
-impl Buckets {
-    pub fn new(quota: Option<Quota>) -> Self {
-        Self { limiter: quota.map(governor::RateLimiter::keyed), paused_until: Mutex::default() }
-    }
-
-    /// Waits (asynchronously, cancellably) until `key` may send.
-    async fn wait_turn(&self, key: u64) {
-        let start = Instant::now();
-        let pause =
-            self.paused_until.lock().unwrap_or_else(PoisonError::into_inner).get(&key).copied();
-        if let Some(until) = pause.filter(|u| *u > start) {
-            tokio::time::sleep_until(until.into()).await;
-        }
-        if let Some(limiter) = &self.limiter {
-            limiter.until_key_ready(&key).await;
-        }
-    }
-
-    fn pause(&self, key: u64, for_: Duration) {
-        let until = Instant::now() + for_;
-        let mut map = self.paused_until.lock().unwrap_or_else(PoisonError::into_inner);
-        let entry = map.entry(key).or_insert(until);
-        *entry = (*entry).max(until);
-    }
-}
-
 /// The executor of one client (one token).
 pub(crate) struct TokenExecutor {
     pub token: ApiToken,
-    pub buckets: Arc<Buckets>,
+    pub bucket: Arc<Bucket>,
     pub retry: RetryPolicy,
     pub attempt_timeout: Option<Duration>,
+    /// Largest success body read (see `ClientBuilder::max_response_bytes`).
+    pub max_body: usize,
 }
 
 /// What to do after an attempt.
@@ -134,7 +118,11 @@ impl TokenExecutor {
             *request.timeout_mut() = self.attempt_timeout;
         }
         let class = with_call(|c| c.class).unwrap_or(RetryClass::NotProcessedOnly);
-        let key = self.token.bucket_key();
+        let expects_body = with_call(|c| c.expects_body).unwrap_or(true);
+        let limits = Limits {
+            success: if expects_body { self.max_body } else { 0 },
+            error: crate::error::snippet_window(&self.token),
+        };
         let started = Instant::now();
         let mut attempt = 0;
         let mut pending = request;
@@ -148,13 +136,14 @@ impl TokenExecutor {
             // Counted before waiting, so a call cut off by its deadline still reports them.
             with_call(|c| c.attempts = attempt);
             let wait = LimiterWait(Instant::now());
-            self.buckets.wait_turn(key).await;
+            self.bucket.wait_turn().await;
             let waited = wait.finish();
             let sent = Instant::now();
-            // The whole body is read inside the attempt, so a connection dropped mid-body is a
-            // failed attempt the retry policy sees, not a surprise after the call "succeeded".
+            // The body is read inside the attempt (up to its limit), so a connection dropped
+            // mid-body is a failed attempt the retry policy sees, not a surprise after the call
+            // "succeeded".
             let result = match client.execute(this).await {
-                Ok(response) => Answer::read(response).await,
+                Ok(response) => Answer::read(response, limits).await,
                 Err(e) => Err(e),
             };
             let next = decide(class, &result);
@@ -171,12 +160,12 @@ impl TokenExecutor {
             let after = result.as_ref().ok().and_then(|a| header_retry_after(&a.headers));
             if status == Some(429) {
                 // A 429 slows every task of this token, not only this one.
-                let pause = after.unwrap_or(self.retry.base_backoff).min(self.retry.max_backoff);
-                self.buckets.pause(key, pause);
+                self.bucket
+                    .pause(after.unwrap_or(self.retry.base_backoff).min(self.retry.max_backoff));
             }
             if let Next::Retry { ambiguous } = next {
                 let wait = self.retry.backoff(attempt, after);
-                let in_budget = started.elapsed() + wait <= self.retry.budget;
+                let in_budget = started.elapsed().saturating_add(wait) <= self.retry.budget;
                 if let Some(spare) =
                     spare.filter(|_| attempt < self.retry.max_attempts && in_budget)
                 {
@@ -189,16 +178,48 @@ impl TokenExecutor {
                 }
             }
             let answer = result?;
-            if !answer.status.is_success() {
+            if answer.status.is_redirection() {
+                let location = redirect_target(&answer);
+                with_call(|c| c.redirect = Some((answer.status.as_u16(), location)));
+            } else if !answer.status.is_success() {
                 // progenitor drops the body of documented error statuses; keep its start.
+                let body = crate::error::snippet(&answer.body, &self.token);
                 with_call(|c| {
-                    c.error_body = crate::error::snippet(&answer.body);
+                    c.error_body = body;
                     c.retry_after = after;
                 });
+            } else if answer.truncated {
+                with_call(|c| c.too_large = Some((answer.status.as_u16(), self.max_body)));
             }
             return Ok(answer.into_response());
         }
     }
+}
+
+/// Where a 3xx points, for the error: resolved against the request URL, without credentials,
+/// query or fragment (which may carry secrets of their own).
+fn redirect_target(answer: &Answer) -> String {
+    let Some(raw) = answer.headers.get(reqwest::header::LOCATION) else { return String::new() };
+    let raw = String::from_utf8_lossy(raw.as_bytes());
+    match answer.url.join(&raw) {
+        Ok(mut url) => {
+            url.set_query(None);
+            url.set_fragment(None);
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.to_string()
+        }
+        Err(_) => raw.split(['?', '#']).next().unwrap_or_default().chars().take(200).collect(),
+    }
+}
+
+/// How much of a body to read, by status class.
+#[derive(Clone, Copy)]
+struct Limits {
+    /// A success body: the size cap (0 = the operation documents none; not read).
+    success: usize,
+    /// An error body: only what the kept snippet needs.
+    error: usize,
 }
 
 /// Adds the time spent waiting for the rate limiter to the call's state when dropped: after the
@@ -219,22 +240,48 @@ impl Drop for LimiterWait {
     }
 }
 
-/// A response read to the end.
+/// A response read as far as its limit.
 struct Answer {
     status: reqwest::StatusCode,
     headers: reqwest::header::HeaderMap,
     url: reqwest::Url,
     body: bytes::Bytes,
+    /// The body went on past the limit; `body` holds what was read (nothing for a success).
+    truncated: bool,
 }
 
 impl Answer {
-    async fn read(mut response: reqwest::Response) -> reqwest::Result<Self> {
+    async fn read(mut response: reqwest::Response, limits: Limits) -> reqwest::Result<Self> {
         let status = response.status();
         // Moved, not cloned: this runs on every call.
         let headers = std::mem::take(response.headers_mut());
         let url = response.url().clone();
-        let body = response.bytes().await?;
-        Ok(Self { status, headers, url, body })
+        let limit = match status.as_u16() {
+            200..=299 => limits.success,
+            300..=399 => 0,
+            _ => limits.error,
+        };
+        let announced = response.content_length().and_then(|n| usize::try_from(n).ok());
+        let mut truncated =
+            status.is_success() && limit > 0 && announced.is_some_and(|n| n > limit);
+        let mut body = Vec::with_capacity(announced.unwrap_or(0).min(limit));
+        // Streamed chunk by chunk, so memory never exceeds the limit plus one chunk; the rest
+        // of an oversized body is never read (the connection is dropped with the response).
+        while !truncated && limit > 0 {
+            let Some(chunk) = response.chunk().await? else { break };
+            let room = limit - body.len();
+            if chunk.len() > room {
+                body.extend_from_slice(&chunk[..room]);
+                truncated = true;
+            } else {
+                body.extend_from_slice(&chunk);
+            }
+        }
+        if truncated && status.is_success() {
+            // Half a JSON document decodes to nothing useful; the error says what happened.
+            body.clear();
+        }
+        Ok(Self { status, headers, url, body: body.into(), truncated })
     }
 
     fn into_response(self) -> reqwest::Response {
@@ -266,6 +313,8 @@ fn decide(class: RetryClass, result: &reqwest::Result<Answer>) -> Next {
             502..=504 if class == RetryClass::Idempotent => Next::Retry { ambiguous: true },
             _ => Next::Done,
         },
+        // The request could not even be built: a repeat fails the same way.
+        Err(e) if e.is_builder() => Next::Done,
         // The connection was never made: nothing reached the server.
         Err(e) if e.is_connect() => Next::Retry { ambiguous: false },
         Err(e)

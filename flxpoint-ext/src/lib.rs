@@ -31,19 +31,20 @@ mod client;
 mod compat;
 mod error;
 mod exec;
+mod limiter;
 mod ops;
 mod patch;
 mod retry;
 mod token;
 mod validate;
 
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES};
 pub use compat::{ShipmentExt, ShipmentItemExt};
 pub use error::{Error, ServiceError};
 pub use flxpoint_api::types;
 pub use ops::accounting_sync::SyncAccounting;
 pub use ops::create_shipment::{
-    CreateShipment, CustomField, FulfillmentRequestRef, ItemRef, ShipmentCreated, ShipmentLine,
+    CreateOutcome, CreateShipment, CustomField, FulfillmentRequestRef, ItemRef, ShipmentLine,
 };
 pub use ops::fail_request::FailFulfillmentRequest;
 pub use ops::flag_shipments::{FlagShipmentsWithErrors, ShipmentSyncError};

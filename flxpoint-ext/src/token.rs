@@ -16,24 +16,69 @@ impl ApiToken {
         Self(SecretString::from(token.into()))
     }
 
+    /// Its length in bytes (for sizing buffers; never its content).
+    pub(crate) fn len(&self) -> usize {
+        self.0.expose_secret().len()
+    }
+
+    /// Checks the token's form: visible ASCII (`!`..=`~`), nothing else, not even surrounding
+    /// spaces. The error names the rule, never the value.
+    pub(crate) fn check(&self) -> Result<(), crate::Error> {
+        let token = self.0.expose_secret();
+        let rule = if token.is_empty() {
+            "must not be empty"
+        } else if token.trim() != token {
+            "must not start or end with whitespace"
+        } else if !token.bytes().all(|b| b.is_ascii_graphic()) {
+            "must be visible ASCII only (no spaces, tabs, control or non-ASCII characters)"
+        } else {
+            return Ok(());
+        };
+        Err(crate::Error::validation("X-API-TOKEN", rule))
+    }
+
     /// The header value, marked sensitive so `http`'s own `Debug` hides it too.
     pub(crate) fn header_value(&self) -> Result<reqwest::header::HeaderValue, crate::Error> {
+        self.check()?;
         let mut value = reqwest::header::HeaderValue::from_str(self.0.expose_secret())
             .map_err(|_| crate::Error::validation("X-API-TOKEN", "must be visible ASCII"))?;
         value.set_sensitive(true);
         Ok(value)
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.expose_secret().trim().is_empty()
+    /// A fingerprint of the token for keying its rate-limit bucket: a keyed hash (random key per
+    /// process), so the key neither holds nor reveals the token.
+    pub(crate) fn fingerprint(&self) -> u64 {
+        use std::hash::BuildHasher;
+        static KEY: std::sync::LazyLock<std::collections::hash_map::RandomState> =
+            std::sync::LazyLock::new(Default::default);
+        KEY.hash_one(self.0.expose_secret())
     }
 
-    /// A stable key for this token's rate-limit bucket that does not reveal the token.
-    pub(crate) fn bucket_key(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        self.0.expose_secret().hash(&mut h);
-        h.finish()
+    /// `text` with every occurrence of the token (as sent, and as a JSON string would escape
+    /// it) replaced by `***`: a server may echo the token in a body the client keeps.
+    pub(crate) fn redact(&self, text: &str) -> String {
+        let token = self.0.expose_secret();
+        if token.is_empty() {
+            return text.to_owned();
+        }
+        let mut out = text.replace(token, "***");
+        let escaped = serde_json::to_string(token).unwrap_or_default();
+        let escaped = escaped.trim_matches('"');
+        if escaped != token && !escaped.is_empty() {
+            out = out.replace(escaped, "***");
+        }
+        out
+    }
+
+    /// The longest prefix of the token (at least 4 characters) that `text` ends with, in bytes:
+    /// a kept snippet cut in the middle of an echoed token must not keep its first half.
+    pub(crate) fn trailing_prefix_len(&self, text: &str) -> usize {
+        let token = self.0.expose_secret();
+        (4..token.len().min(text.len() + 1))
+            .rev()
+            .find(|&n| token.is_char_boundary(n) && text.ends_with(&token[..n]))
+            .unwrap_or(0)
     }
 }
 

@@ -2,12 +2,73 @@
 
 use crate::Error;
 
-/// `value` unchanged, or a validation error if it is empty or blank.
+/// The longest query value sent (in UTF-8 bytes). Percent-encoding at most triples it, which
+/// keeps the URL far below the 8 KiB many servers and proxies accept (and `http`'s 64 KiB
+/// hard limit, past which a request cannot even be built).
+pub(crate) const MAX_QUERY_VALUE_BYTES: usize = 2048;
+
+/// Characters that show nothing: whitespace, control characters (NUL included) and the
+/// invisible format characters (zero-width spaces and joiners, direction marks, BOM, soft
+/// hyphen). A value made only of them is empty to a reader.
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+        )
+}
+
+/// Free text (a note, an error message): `value` unchanged, or an error if nothing in it is
+/// visible.
 pub(crate) fn non_empty(field: &str, value: &str) -> Result<String, Error> {
-    if value.trim().is_empty() {
-        return Err(Error::validation(field, "must not be empty"));
+    if value.chars().all(is_invisible) {
+        return Err(Error::validation(field, "must not be empty (or only invisible characters)"));
     }
     Ok(value.to_owned())
+}
+
+/// An identifier (tracking number, SKU, purchase-order number, custom-field name): visible,
+/// and without control characters, which no identifier holds and which break CSV exports,
+/// logs and URLs on the way.
+pub(crate) fn identifier(field: &str, value: &str) -> Result<String, Error> {
+    let value = non_empty(field, value)?;
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        return Err(Error::validation(
+            field,
+            format!("must not contain control characters (found U+{:04X})", u32::from(c)),
+        ));
+    }
+    Ok(value)
+}
+
+/// A query parameter's value: an identifier of at most [`MAX_QUERY_VALUE_BYTES`].
+pub(crate) fn query_value(field: &str, value: &str) -> Result<String, Error> {
+    let value = identifier(field, value)?;
+    if value.len() > MAX_QUERY_VALUE_BYTES {
+        return Err(Error::validation(
+            field,
+            format!(
+                "is {} bytes long; at most {MAX_QUERY_VALUE_BYTES} bytes (UTF-8) fit in a URL",
+                value.len()
+            ),
+        ));
+    }
+    Ok(value)
 }
 
 /// An ID: Flxpoint IDs are positive.
@@ -24,4 +85,21 @@ pub(crate) fn positive(field: &str, value: i64) -> Result<i64, Error> {
         return Err(Error::validation(field, format!("must be at least 1, got {value}")));
     }
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invisible_only_is_empty_and_visible_text_is_kept() {
+        for blank in ["", " ", "\t\n", "\0", "\u{200B}", " \u{FEFF}\u{2060} ", "\u{00AD}"] {
+            assert!(non_empty("f", blank).is_err(), "{blank:?}");
+        }
+        assert_eq!(non_empty("f", " a\n").unwrap(), " a\n");
+        assert!(identifier("f", "a\tb").is_err());
+        assert_eq!(identifier("f", "1Z 99").unwrap(), "1Z 99");
+        assert!(query_value("f", &"é".repeat(1024)).is_ok());
+        assert!(query_value("f", &"é".repeat(1025)).is_err());
+    }
 }

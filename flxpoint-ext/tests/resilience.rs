@@ -3,7 +3,7 @@
 //! twice; the per-token limiter keeps concurrent tasks under the server's limit.
 
 use flxpoint_ext::{
-    Client, Error, FulfillmentRequestRef, LinkSelector, Patch, RetryPolicy, ShipmentCreated,
+    Client, CreateOutcome, Error, FulfillmentRequestRef, LinkSelector, Patch, RetryPolicy,
     ShipmentLine, ShipmentSyncError, TokenKind,
 };
 use flxpoint_tests::sandbox::{Fault, Sandbox, SandboxConfig, seed};
@@ -95,12 +95,12 @@ async fn a_thousand_creates_under_random_faults_never_duplicate_or_lose_a_shipme
     let mut outcomes: HashMap<String, usize> = HashMap::new();
     for (tracking, result) in trackings.iter().zip(&results) {
         let kind = match result {
-            Ok(ShipmentCreated::Created(s)) => {
+            Ok(CreateOutcome::Created(s)) => {
                 let held = &stored.get(tracking).expect("a reported shipment is stored")[0];
                 assert_eq!(held["id"].as_i64(), s.id, "{tracking}");
                 "created".to_owned()
             }
-            Ok(ShipmentCreated::ByEarlierAttempt { attempts }) => {
+            Ok(CreateOutcome::AlreadyExists { attempts }) => {
                 assert!(*attempts > 1);
                 assert!(stored.contains_key(tracking), "{tracking} reported created, not stored");
                 "created by an earlier attempt".to_owned()
@@ -143,7 +143,7 @@ async fn with_duplicates_allowed_an_ambiguous_create_is_never_repeated() {
     assert!(stored.values().all(|list| list.len() == 1), "a shipment was created twice");
     for (tracking, result) in trackings.iter().zip(&results) {
         if let Ok(created) = result {
-            assert!(matches!(created, ShipmentCreated::Created(_)), "{created:?}");
+            assert!(matches!(created, CreateOutcome::Created(_)), "{created:?}");
             assert!(stored.contains_key(tracking));
         }
     }
@@ -168,7 +168,7 @@ async fn each_operation_under(fault: Fault) -> Vec<String> {
     let sandbox = sandbox(None).await;
     let client = fast_client(&sandbox);
     shipment(&client, "SEEDED").send().await.unwrap();
-    // From the server's state: the call may have ended as `ByEarlierAttempt`, without a body.
+    // From the server's state: the call may have ended as `AlreadyExists`, without a body.
     let shipment_id = sandbox.shipments()[0]["id"].as_i64().unwrap();
     let mut out = Vec::new();
     sandbox.inject(fault.clone());

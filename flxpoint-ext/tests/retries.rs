@@ -3,9 +3,7 @@
 mod common;
 
 use common::{builder, create_minimal};
-use flxpoint_ext::{
-    Error, FulfillmentRequestRef, Patch, RetryPolicy, ShipmentCreated, ShipmentLine,
-};
+use flxpoint_ext::{CreateOutcome, Error, FulfillmentRequestRef, Patch, RetryPolicy, ShipmentLine};
 use std::time::Duration;
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
 
@@ -64,7 +62,7 @@ async fn create_retried_after_an_ambiguous_failure_reports_a_409_as_created() {
     answers(&server, "POST", &[(503, None)], ResponseTemplate::new(409)).await;
     let c = builder(&server).retry(fast_retries()).build().unwrap();
     let out = create_minimal(&c).await.unwrap();
-    assert_eq!(out, ShipmentCreated::ByEarlierAttempt { attempts: 2 });
+    assert_eq!(out, CreateOutcome::AlreadyExists { attempts: 2 });
 }
 
 #[tokio::test]

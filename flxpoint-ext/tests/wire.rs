@@ -5,7 +5,7 @@ mod common;
 
 use common::{TOKEN, client, create_minimal, example};
 use flxpoint_ext::{
-    Error, FulfillmentRequestRef, LinkSelector, Patch, ShipmentCreated, ShipmentLine,
+    CreateOutcome, Error, FulfillmentRequestRef, LinkSelector, Patch, ShipmentLine,
     ShipmentSyncError,
 };
 use serde_json::json;
@@ -41,7 +41,7 @@ async fn create_shipment_sends_the_documented_body_and_decodes_201() {
         .send()
         .await
         .unwrap();
-    let ShipmentCreated::Created(shipment) = created else { panic!("{created:?}") };
+    let CreateOutcome::Created(shipment) = created else { panic!("{created:?}") };
     assert_eq!(shipment.tracking_number.as_deref(), Some("string"));
     assert!(shipment.shipment_items[0].custom_fields[0].as_ref().unwrap().id.is_none());
 }

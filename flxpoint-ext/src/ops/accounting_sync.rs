@@ -88,8 +88,17 @@ impl SyncAccounting {
                         format!("item {id} is listed twice"),
                     ));
                 }
-                if let Patch::Set(v) = external {
-                    validate::non_empty(&format!("items[{i}].externalAccountingItemId"), v)?;
+                match external {
+                    Patch::Unchanged => {
+                        return Err(Error::validation(
+                            format!("items[{i}].externalAccountingItemId"),
+                            "is unchanged, so the item changes nothing: set or clear it",
+                        ));
+                    }
+                    Patch::Set(v) => {
+                        validate::non_empty(&format!("items[{i}].externalAccountingItemId"), v)?;
+                    }
+                    Patch::Clear => {}
                 }
                 Ok(FulfillmentAccountingSyncItem {
                     id,
@@ -110,6 +119,9 @@ impl SyncAccounting {
         if let Patch::Set(v) = &self.external_accounting_id {
             validate::non_empty("externalAccountingId", v)?;
         }
+        if let Patch::Set(v) = &self.accounting_error {
+            validate::non_empty("accountingError", v)?;
+        }
         Ok(FulfillmentAccountingSyncRequest {
             accounting_synced: self.accounting_synced.clone().into_wire(),
             external_accounting_id: self.external_accounting_id.clone().into_wire(),
@@ -119,7 +131,7 @@ impl SyncAccounting {
     }
 
     /// Validates, then sends. Retried like any idempotent call: setting the same values twice
-    /// leaves the same state.
+    /// leaves the same state. Any 2xx answer is success (the page documents 204).
     pub async fn send(self) -> Result<(), Error> {
         let body = self.to_request()?;
         let call = self
@@ -129,9 +141,7 @@ impl SyncAccounting {
             .fulfillment_request_id(self.fulfillment_request_id)
             .body(body)
             .send();
-        self.client
-            .call("syncFulfillmentRequestAccounting", CallState::new(RetryClass::Idempotent), call)
-            .await
-            .0
+        let state = CallState::new(RetryClass::Idempotent);
+        self.client.call_without_body("syncFulfillmentRequestAccounting", state, call).await
     }
 }

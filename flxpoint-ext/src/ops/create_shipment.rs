@@ -136,10 +136,13 @@ impl ShipmentLine {
 
     fn to_wire(&self, at: &str) -> Result<types::CreateShipmentItem, Error> {
         validate::positive(&format!("{at}.quantity"), self.quantity)?;
+        let optional_id = |name: &str, id: Option<i64>| {
+            id.map(|id| validate::id(&format!("{at}.{name}"), id)).transpose()
+        };
         let mut item = types::CreateShipmentItem {
             quantity: self.quantity,
-            inventory_variant_id: self.inventory_variant_id,
-            rma_item_id: self.rma_item_id,
+            inventory_variant_id: optional_id("inventoryVariantId", self.inventory_variant_id)?,
+            rma_item_id: optional_id("rmaItemId", self.rma_item_id)?,
             custom_fields: custom_fields(&format!("{at}.customFields"), &self.custom_fields)?
                 .into_iter()
                 .map(|(name, value)| {
@@ -152,7 +155,7 @@ impl ShipmentLine {
             purchase_order_item_id: None,
         };
         match &self.item {
-            ItemRef::Sku(sku) => item.sku = Some(validate::non_empty(&format!("{at}.sku"), sku)?),
+            ItemRef::Sku(sku) => item.sku = Some(validate::identifier(&format!("{at}.sku"), sku)?),
             ItemRef::SourceVariantId(id) => {
                 item.source_variant_id = Some(validate::id(&format!("{at}.sourceVariantId"), *id)?)
             }
@@ -176,7 +179,7 @@ fn custom_fields(at: &str, fields: &[CustomField]) -> Result<Vec<(String, String
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let name = validate::non_empty(&format!("{at}[{i}].name"), &f.name)?;
+            let name = validate::identifier(&format!("{at}[{i}].name"), &f.name)?;
             let value = validate::non_empty(&format!("{at}[{i}].value"), &f.value)?;
             if !seen.insert(name.clone()) {
                 return Err(Error::validation(
@@ -189,28 +192,40 @@ fn custom_fields(at: &str, fields: &[CustomField]) -> Result<Vec<(String, String
         .collect()
 }
 
-/// What `create_shipment` achieved.
+/// What a `create_shipment` call is known to have achieved.
+///
+/// Only [`CreateOutcome::Created`] means "this call created the shipment". When an attempt's
+/// answer is lost (a 502–504, a timeout, a dropped connection) the call is retried, and the
+/// server refuses the repeat with 409 if a shipment with this tracking number exists on the
+/// fulfillment request. That 409 cannot say *who* created it: the lost attempt, or someone
+/// before this call. That case is [`CreateOutcome::AlreadyExists`], never `Created`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum ShipmentCreated {
-    /// Created by this call; the stored shipment.
+pub enum CreateOutcome {
+    /// Created by this call; the stored shipment as the server returned it.
     Created(Box<types::Shipment>),
-    /// An earlier attempt of this call reached the server but its answer was lost; the retry was
-    /// refused with 409 because that attempt had already created the shipment with this
-    /// tracking number. The shipment exists; the server did not send it again.
-    ByEarlierAttempt {
+    /// A shipment with this tracking number exists on this fulfillment request, but this call
+    /// cannot prove it created it: an earlier attempt's answer was lost and the retry was
+    /// refused with 409. It may be that attempt's shipment, or one that was there before.
+    /// (A 409 on the first attempt, with nothing lost, stays [`Error::Conflict`].)
+    AlreadyExists {
         /// Attempts made.
         attempts: u32,
     },
 }
 
-impl ShipmentCreated {
-    /// The shipment, when the server returned it.
+impl CreateOutcome {
+    /// The shipment, when this call created it (the server returned it).
     pub fn shipment(&self) -> Option<&types::Shipment> {
         match self {
             Self::Created(s) => Some(s),
-            Self::ByEarlierAttempt { .. } => None,
+            Self::AlreadyExists { .. } => None,
         }
+    }
+
+    /// Whether this call is known to have created the shipment.
+    pub fn is_created(&self) -> bool {
+        matches!(self, Self::Created(_))
     }
 }
 
@@ -360,7 +375,7 @@ impl CreateShipment {
             }
             (FulfillmentRequestRef::Number { number, source_id }, kind) => {
                 request.purchase_order_number =
-                    Some(validate::non_empty("purchaseOrderNumber", number)?);
+                    Some(validate::identifier("purchaseOrderNumber", number)?);
                 request.source_id = source_id.map(|s| validate::id("sourceId", s)).transpose()?;
                 match (kind, source_id) {
                     (Some(TokenKind::Account), None) => {
@@ -390,7 +405,7 @@ impl CreateShipment {
 
     fn shipment(&self) -> Result<types::CreateShipmentRequestShipment, Error> {
         let tracking_number =
-            validate::non_empty("shipment.trackingNumber", &self.tracking_number)?;
+            validate::identifier("shipment.trackingNumber", &self.tracking_number)?;
         if self.lines.is_empty() {
             return Err(Error::validation("shipment.shipmentItems", "needs at least one item"));
         }
@@ -428,8 +443,8 @@ impl CreateShipment {
     }
 
     /// Validates, then sends. A 409 answering a retry whose earlier attempt may have reached the
-    /// server is [`ShipmentCreated::ByEarlierAttempt`], not an error.
-    pub async fn send(self) -> Result<ShipmentCreated, Error> {
+    /// server is [`CreateOutcome::AlreadyExists`], not an error (and not `Created`).
+    pub async fn send(self) -> Result<CreateOutcome, Error> {
         let body = self.to_request()?;
         // With duplicates refused, a repeat is answered 409 and cannot create a second shipment.
         let class = if body.allow_duplicate_tracking_numbers {
@@ -443,9 +458,9 @@ impl CreateShipment {
             .call("createShipment", CallState::new(class), api.create_shipment().body(body).send())
             .await;
         match result {
-            Ok(shipment) => Ok(ShipmentCreated::Created(Box::new(shipment))),
+            Ok(shipment) => Ok(CreateOutcome::Created(Box::new(shipment))),
             Err(Error::Conflict(_)) if state.ambiguous_earlier_attempt => {
-                Ok(ShipmentCreated::ByEarlierAttempt { attempts: state.attempts })
+                Ok(CreateOutcome::AlreadyExists { attempts: state.attempts })
             }
             Err(e) => Err(e),
         }

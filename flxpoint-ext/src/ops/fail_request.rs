@@ -15,7 +15,8 @@ pub struct FailFulfillmentRequest {
 
 impl Client {
     /// Marks a fulfillment request in `Processing` or `Processed` as failed; it moves to
-    /// `Processing Error` with `reason` (sent URL-encoded as the `error` query parameter).
+    /// `Processing Error` with `reason` (sent URL-encoded as the `error` query parameter, so at
+    /// most 2048 bytes of UTF-8 and no control characters). Any 2xx answer is success.
     ///
     /// Not idempotent: a repeat is answered 400 once the first succeeded. So it is retried only
     /// when the server surely did not process the attempt (429, no connection); a 400 therefore
@@ -37,7 +38,7 @@ impl FailFulfillmentRequest {
     /// Validates, then sends.
     pub async fn send(self) -> Result<(), Error> {
         validate::id("fulfillmentRequestId", self.fulfillment_request_id)?;
-        let reason = validate::non_empty("error", &self.reason)?;
+        let reason = validate::query_value("error", &self.reason)?;
         let call = self
             .client
             .api()
@@ -45,9 +46,7 @@ impl FailFulfillmentRequest {
             .fulfillment_request_id(self.fulfillment_request_id)
             .error(reason)
             .send();
-        self.client
-            .call("failFulfillmentRequest", CallState::new(RetryClass::NotProcessedOnly), call)
-            .await
-            .0
+        let state = CallState::new(RetryClass::NotProcessedOnly);
+        self.client.call_without_body("failFulfillmentRequest", state, call).await
     }
 }

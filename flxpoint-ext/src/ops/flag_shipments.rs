@@ -73,13 +73,11 @@ impl FlagShipmentsWithErrors {
     }
 
     /// Validates, then sends. Retried like any idempotent call: recording the same errors twice
-    /// leaves the same state.
+    /// leaves the same state. Any 2xx answer is success (the page documents 200).
     pub async fn send(self) -> Result<(), Error> {
         let body = self.to_request()?;
         let call = self.client.api().flag_shipments_with_errors().body(body).send();
-        self.client
-            .call("flagShipmentsWithErrors", CallState::new(RetryClass::Idempotent), call)
-            .await
-            .0
+        let state = CallState::new(RetryClass::Idempotent);
+        self.client.call_without_body("flagShipmentsWithErrors", state, call).await
     }
 }

@@ -23,6 +23,9 @@ pub enum LinkSelector {
     },
 }
 
+/// The parameter names the typed selectors send.
+const KNOWN: [&str; 2] = ["orderId", "orderItemId"];
+
 /// Builder of an `orders/link` call; see [`Client::link_unmanaged_orders`].
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
@@ -54,15 +57,29 @@ impl LinkUnmanagedOrders {
             LinkSelector::OrderItemId(id) => {
                 api.link_unmanaged_orders().order_item_id(validate::id("orderItemId", *id)?)
             }
+            // A documented name through the escape hatch gets the typed selector's checks.
+            LinkSelector::Other { name, value } if KNOWN.contains(&name.as_str()) => {
+                let id = value.trim().parse::<i64>().map_err(|_| {
+                    Error::validation(
+                        name.as_str(),
+                        format!("must be a positive ID, got {value:?}"),
+                    )
+                })?;
+                let id = validate::id(name, id)?;
+                match name.as_str() {
+                    "orderId" => api.link_unmanaged_orders().order_id(id),
+                    _ => api.link_unmanaged_orders().order_item_id(id),
+                }
+            }
             LinkSelector::Other { name, value } => {
-                let name = validate::non_empty("selector.name", name)?;
-                if name.chars().any(|c| c.is_whitespace() || c == '=' || c == '&') {
+                let name = validate::query_value("selector.name", name)?;
+                if !name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.[]".contains(c)) {
                     return Err(Error::validation(
                         "selector.name",
-                        "must be a plain query parameter name",
+                        "must be a plain query parameter name (ASCII letters, digits, _-.[])",
                     ));
                 }
-                state.extra_query = Some((name, validate::non_empty("selector.value", value)?));
+                state.extra_query = Some((name, validate::query_value("selector.value", value)?));
                 api.link_unmanaged_orders()
             }
         };

@@ -30,7 +30,7 @@ pub fn example(name: &str) -> serde_json::Value {
 /// Sends the smallest valid shipment (fulfillment request 5, tracking `T1`, one `A`).
 pub async fn create_minimal(
     c: &Client,
-) -> Result<flxpoint_ext::ShipmentCreated, flxpoint_ext::Error> {
+) -> Result<flxpoint_ext::CreateOutcome, flxpoint_ext::Error> {
     c.create_shipment(flxpoint_ext::FulfillmentRequestRef::id(5), "T1")
         .line(flxpoint_ext::ShipmentLine::sku("A", 1))
         .send()
@@ -48,5 +48,45 @@ impl std::io::Write for Captured {
     }
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
+    }
+}
+
+/// The five operations, by operationId.
+pub const OPERATIONS: [&str; 5] = [
+    "createShipment",
+    "flagShipmentsWithErrors",
+    "syncFulfillmentRequestAccounting",
+    "failFulfillmentRequest",
+    "linkUnmanagedOrders",
+];
+
+/// Calls `operation` once with small valid input, forgetting what a success returned.
+pub async fn call_operation(c: &Client, operation: &str) -> Result<(), flxpoint_ext::Error> {
+    use flxpoint_ext::{LinkSelector, Patch, ShipmentSyncError};
+    match operation {
+        "createShipment" => create_minimal(c).await.map(drop),
+        "flagShipmentsWithErrors" => {
+            c.flag_shipments_with_errors([ShipmentSyncError::new(7, "e")]).send().await
+        }
+        "syncFulfillmentRequestAccounting" => {
+            c.sync_accounting(5).accounting_synced(Patch::Set(true)).send().await
+        }
+        "failFulfillmentRequest" => c.fail_fulfillment_request(5, "reason").send().await,
+        "linkUnmanagedOrders" => {
+            c.link_unmanaged_orders(LinkSelector::OrderId(3001)).send().await.map(drop)
+        }
+        other => panic!("unknown operation {other}"),
+    }
+}
+
+/// The HTTP method and path `operation` uses with [`call_operation`]'s input.
+pub fn route(operation: &str) -> (&'static str, &'static str) {
+    match operation {
+        "createShipment" => ("POST", "/shipments"),
+        "flagShipmentsWithErrors" => ("PUT", "/shipments/flag-with-errors"),
+        "syncFulfillmentRequestAccounting" => ("PATCH", "/fulfillment-requests/5/accounting-sync"),
+        "failFulfillmentRequest" => ("PATCH", "/fulfillment-requests/5/processing-failed"),
+        "linkUnmanagedOrders" => ("PATCH", "/orders/link"),
+        other => panic!("unknown operation {other}"),
     }
 }
