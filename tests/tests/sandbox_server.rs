@@ -21,8 +21,9 @@ fn minimal(tracking: &str) -> Value {
     })
 }
 
+/// At most `burst` requests per token in any window of `burst / rate` seconds.
 fn limited(rate: f64, burst: u32) -> SandboxConfig {
-    SandboxConfig { rate_per_second: Some(rate), burst, seed: Seed::default() }
+    SandboxConfig { rate_per_second: Some(rate), burst: Some(burst), seed: Seed::default() }
 }
 
 /// A cheap API call that changes nothing (`?foo=1` links nothing).
@@ -93,13 +94,15 @@ async fn token_kinds_decide_what_is_visible() {
 
 #[tokio::test]
 async fn exceeding_the_rate_answers_429_with_retry_after() {
-    // One request per 2 s, two at once: the third comes well within the 2 s.
+    // At most 2 in any 4 s (rate 0.5, burst 2): the third comes well within the 4 s, and the
+    // first leaves the window just under 4 s later → "4". (Under the old GCRA limiter this was
+    // "2": one slot came back after 1/rate; the sliding window frees it only after the window.)
     let sandbox = start_with(limited(0.5, 2)).await;
     assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
     assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
     let reply = noop(&sandbox, Some(ACCOUNT_TOKEN)).await;
     reply.assert_error(429, "rate limit");
-    assert_eq!(reply.header("retry-after").as_deref(), Some("2"));
+    assert_eq!(reply.header("retry-after").as_deref(), Some("4"));
     // The limit is per token.
     assert_eq!(noop(&sandbox, Some(SOURCE_TOKEN)).await.status, 200);
     let counters = &sandbox.state()["counters"];
@@ -120,7 +123,7 @@ async fn a_rate_limited_create_stores_nothing() {
 
 #[tokio::test]
 async fn retry_after_is_rounded_up_to_whole_seconds() {
-    // One request per 5 s: right after the first, the wait is just under 5 s → "5".
+    // At most 1 in any 5 s: right after the first, the wait is just under 5 s → "5".
     let sandbox = start_with(limited(0.2, 1)).await;
     assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
     let reply = noop(&sandbox, Some(ACCOUNT_TOKEN)).await;
@@ -130,6 +133,8 @@ async fn retry_after_is_rounded_up_to_whole_seconds() {
 
 #[tokio::test]
 async fn the_limit_refills_over_time() {
+    // At most 1 in any 0.5 s; the third is sent 600 ms after the second's answer, so more than
+    // 600 ms after the first arrived, however slow the machine.
     let sandbox = start_with(limited(2.0, 1)).await;
     assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
     assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 429);
@@ -152,6 +157,7 @@ async fn rate_limit_comes_before_auth_keyed_by_the_raw_header() {
 
 #[tokio::test]
 async fn default_config_allows_two_at_once() {
+    // At most 2 in any 1 s: two at once are fine, a third at once is not.
     let sandbox = start_with(SandboxConfig::default()).await;
     assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
     assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);

@@ -4,13 +4,20 @@
 //! flxpoint-sandbox [--port N] [--rate REQ_PER_SEC] [--burst N] [--no-rate-limit]
 //! ```
 //! Prints exactly `listening on http://127.0.0.1:PORT` once it accepts connections.
+//!
+//! The limit: at most `--burst` requests per token in any window of `burst / rate` seconds
+//! (default rate 2; default burst: the rate when it is a whole number, else 1 → 2 in any 1 s).
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
 use flxpoint_tests::sandbox::{Sandbox, SandboxConfig};
 
-const USAGE: &str = "usage: flxpoint-sandbox [--port N (0 = random)] [--rate REQ_PER_SEC] [--burst N] [--no-rate-limit]";
+const USAGE: &str = concat!(
+    "usage: flxpoint-sandbox [--port N (0 = random)] [--rate REQ_PER_SEC (default 2)]\n",
+    "                        [--burst N (default: the rate if whole, else 1)] [--no-rate-limit]\n",
+    "limit: at most BURST requests per token in any window of BURST / RATE seconds",
+);
 
 /// Parsed command line.
 struct Args {
@@ -26,7 +33,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         match flag.as_str() {
             "--port" => parsed.port = number(&value("--port")?, "--port")?,
             "--rate" => parsed.config.rate_per_second = Some(number(&value("--rate")?, "--rate")?),
-            "--burst" => parsed.config.burst = number(&value("--burst")?, "--burst")?,
+            "--burst" => parsed.config.burst = Some(number(&value("--burst")?, "--burst")?),
             "--no-rate-limit" => no_limit = true,
             "-h" | "--help" => return Err(String::new()), // empty message = print usage, exit 0
             other => return Err(format!("unknown argument {other:?}")),

@@ -20,20 +20,25 @@ use super::seed::Seed;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Rate limit and data of a sandbox.
+///
+/// The rate limit is a strict sliding window per token: at most `burst` requests are accepted in
+/// any window of `burst / rate_per_second` seconds (the default: at most 2 in any 1 s).
 #[derive(Clone, Debug)]
 pub struct SandboxConfig {
     /// Requests per second allowed per token; `None` = no limit.
     pub rate_per_second: Option<f64>,
-    /// Requests a token may send at once before the rate applies (≥ 1 when limited).
-    pub burst: u32,
+    /// At most this many requests (≥ 1) in any window of `burst / rate_per_second` seconds;
+    /// `None` = the rate when it is a whole number (a window of 1 s), else 1.
+    pub burst: Option<u32>,
     /// The data to start from (and to return to on reset).
     pub seed: Seed,
 }
 
 impl Default for SandboxConfig {
-    /// 2 requests/second, burst 2 (the pages' "2 req/s"), and [`Seed::default()`].
+    /// 2 requests/second with the default burst, i.e. at most 2 in any 1 s (the pages'
+    /// "2 req/s"), and [`Seed::default()`].
     fn default() -> Self {
-        SandboxConfig { rate_per_second: Some(2.0), burst: 2, seed: Seed::default() }
+        SandboxConfig { rate_per_second: Some(2.0), burst: None, seed: Seed::default() }
     }
 }
 
