@@ -231,7 +231,8 @@ fn map_error(
         E::InvalidResponsePayload(bytes, err) => Error::Decode {
             operation,
             status: state.last_status.unwrap_or_default(),
-            message: err.to_string(),
+            // serde quotes the offending value, which may be an echoed token.
+            message: token.redact(&err.to_string()),
             snippet: snippet(&bytes, token),
         },
         E::Custom(message) => Error::Config(message),

@@ -179,7 +179,7 @@ impl TokenExecutor {
             }
             let answer = result?;
             if answer.status.is_redirection() {
-                let location = redirect_target(&answer);
+                let location = self.token.redact(&redirect_target(&answer));
                 with_call(|c| c.redirect = Some((answer.status.as_u16(), location)));
             } else if !answer.status.is_success() {
                 // progenitor drops the body of documented error statuses; keep its start.

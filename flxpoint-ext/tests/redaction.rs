@@ -1,0 +1,85 @@
+//! A server that echoes the token: no error the client returns holds it, in any form it was
+//! echoed (as sent, JSON-escaped, across the 1 KiB cut of the kept snippet, in a redirect's
+//! `Location`).
+
+mod common;
+
+use common::{TOKEN, builder, call_operation};
+use flxpoint_ext::{Client, Error};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// Any 6 consecutive characters of `token` found in `text`.
+fn leaked_part(text: &str, token: &str) -> Option<String> {
+    let chars: Vec<char> = token.chars().collect();
+    chars.windows(6).map(|w| w.iter().collect::<String>()).find(|part| text.contains(part))
+}
+
+async fn answering(answer: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(answer).mount(&server).await;
+    server
+}
+
+fn assert_clean(err: &Error, token: &str) {
+    for text in [err.to_string(), format!("{err:?}")] {
+        assert_eq!(leaked_part(&text, token), None, "token leaked in {text}");
+    }
+}
+
+#[tokio::test]
+async fn an_echoed_token_is_redacted_from_every_kept_body() {
+    for status in [400, 401, 404, 409, 412, 429, 500, 503, 418] {
+        let body = format!("{{\"message\":\"token {TOKEN} is not allowed\"}}");
+        let server = answering(ResponseTemplate::new(status).set_body_string(body)).await;
+        let err = call_operation(&common::client(&server), "createShipment").await.unwrap_err();
+        assert_clean(&err, TOKEN);
+        let kept = &err.service().unwrap_or_else(|| panic!("{err:?}")).body;
+        assert!(kept.contains("token *** is not allowed"), "{kept}");
+    }
+}
+
+#[tokio::test]
+async fn a_token_across_the_snippet_cut_leaves_no_part_behind() {
+    for offset in 1000..1030 {
+        let body = format!("{}{TOKEN}{}", "a".repeat(offset), "z".repeat(100));
+        let server = answering(ResponseTemplate::new(400).set_body_string(body)).await;
+        let err = call_operation(&common::client(&server), "createShipment").await.unwrap_err();
+        assert_clean(&err, TOKEN);
+        assert!(err.service().unwrap().body.len() <= 1024);
+    }
+}
+
+#[tokio::test]
+async fn a_json_escaped_token_is_redacted_too() {
+    let token = r#"tok"quote\slash-1234"#;
+    let escaped = serde_json::to_string(token).unwrap();
+    let server =
+        answering(ResponseTemplate::new(401).set_body_string(format!("{{\"got\":{escaped}}}")))
+            .await;
+    let c = Client::builder(token).base_url(server.uri()).no_rate_limit().build().unwrap();
+    let err = call_operation(&c, "failFulfillmentRequest").await.unwrap_err();
+    assert_clean(&err, token);
+    assert_clean(&err, escaped.trim_matches('"'));
+}
+
+#[tokio::test]
+async fn a_malformed_success_body_echoing_the_token_is_redacted() {
+    let body = format!("[1, \"{TOKEN}\"");
+    let server = answering(ResponseTemplate::new(200).set_body_string(body)).await;
+    let err = call_operation(&common::client(&server), "linkUnmanagedOrders").await.unwrap_err();
+    assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
+    assert_clean(&err, TOKEN);
+}
+
+#[tokio::test]
+async fn a_redirect_location_holding_the_token_is_redacted() {
+    let server = answering(
+        ResponseTemplate::new(302).insert_header("location", format!("/leak/{TOKEN}/x?t={TOKEN}")),
+    )
+    .await;
+    let err = call_operation(&builder(&server).build().unwrap(), "createShipment").await;
+    let err = err.unwrap_err();
+    assert!(matches!(&err, Error::Redirect { location, .. } if location.ends_with("/leak/***/x")));
+    assert_clean(&err, TOKEN);
+}
