@@ -166,7 +166,10 @@ async fn every_operation_conforms_to_the_spec_under_prism() {
             .external_accounting_id(random_patch(rng, || format!("EXT-{seed}")))
             .accounting_error(random_patch(rng, || "rejected".to_string()));
         for i in 0..rng.i64(0..3) {
-            sync = sync.item(i + 1, random_patch(rng, || format!("EXT-{seed}-{i}")));
+            // An item always sets or clears (an unchanged item changes nothing: refused).
+            let external =
+                if rng.bool() { Patch::Clear } else { Patch::Set(format!("EXT-{seed}-{i}")) };
+            sync = sync.item(i + 1, external);
         }
         t.record(&format!("syncAccounting seed {seed}"), sync.send().await);
 
