@@ -34,3 +34,19 @@ impl<T> From<Option<T>> for Patch<T> {
         value.map_or(Self::Clear, Self::Set)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Patch;
+
+    #[test]
+    fn some_sets_none_clears_and_the_wire_has_three_states() {
+        assert_eq!(Patch::from(Some(3)), Patch::Set(3));
+        assert_eq!(Patch::<i32>::from(None), Patch::Clear);
+        assert_eq!(Patch::Set(3).into_wire(), Some(Some(3)));
+        assert_eq!(Patch::<i32>::Clear.into_wire(), Some(None));
+        assert_eq!(Patch::<i32>::Unchanged.into_wire(), None);
+        assert!(Patch::<i32>::default().is_unchanged());
+        assert!(!Patch::<i32>::Clear.is_unchanged());
+    }
+}

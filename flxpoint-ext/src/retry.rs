@@ -40,9 +40,14 @@ impl RetryPolicy {
         if let Some(after) = retry_after {
             return after.min(self.max_backoff);
         }
+        self.backoff_cap(retry).mul_f64(fastrand::f64())
+    }
+
+    /// The upper end of the jittered wait before retry number `retry` (1-based):
+    /// `min(max_backoff, base_backoff · 2^(retry-1))`.
+    fn backoff_cap(&self, retry: u32) -> Duration {
         let exp = self.base_backoff.saturating_mul(1u32 << retry.saturating_sub(1).min(16));
-        let cap = exp.min(self.max_backoff);
-        cap.mul_f64(fastrand::f64())
+        exp.min(self.max_backoff)
     }
 }
 
@@ -82,6 +87,28 @@ mod tests {
         );
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn the_backoff_cap_doubles_each_retry_up_to_the_maximum() {
+        let p = RetryPolicy {
+            base_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(1000),
+            ..RetryPolicy::default()
+        };
+        let caps: Vec<u128> = (1..=6).map(|r| p.backoff_cap(r).as_millis()).collect();
+        assert_eq!(caps, [100, 200, 400, 800, 1000, 1000]);
+        // Full jitter: spread over [0, cap], not pinned to it.
+        let waits: Vec<Duration> = (0..200).map(|_| p.backoff(3, None)).collect();
+        assert!(waits.iter().all(|w| *w <= Duration::from_millis(400)));
+        assert!(waits.iter().any(|w| *w < Duration::from_millis(200)));
+        assert!(waits.iter().any(|w| *w > Duration::from_millis(200)));
+    }
+
+    #[test]
+    fn none_means_one_attempt_and_the_default_is_four() {
+        assert_eq!(RetryPolicy::none().max_attempts, 1);
+        assert_eq!(RetryPolicy::default().max_attempts, 4);
     }
 
     #[test]

@@ -46,3 +46,46 @@ async fn results_keep_input_order_and_progress_counts_every_call() {
     assert_eq!((last.done, last.failed, last.total), (40, 6, 40));
     assert!(seen.windows(2).all(|w| w[1].done == w[0].done + 1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_more_than_the_concurrency_bound_is_ever_in_flight() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // A server that counts the requests it is handling at once (each takes 30 ms).
+    let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (n, m) = (now.clone(), most.clone());
+    let app = axum::Router::new().route(
+        "/shipments",
+        axum::routing::post(move || {
+            let (now, most) = (n.clone(), m.clone());
+            async move {
+                let inside = now.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(inside, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(30)).await;
+                now.fetch_sub(1, Ordering::SeqCst);
+                (axum::http::StatusCode::CREATED, axum::Json(serde_json::json!({"id": 1})))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let c = flxpoint_ext::Client::builder(common::TOKEN)
+        .base_url(url)
+        .no_rate_limit()
+        .retry(flxpoint_ext::RetryPolicy::none())
+        .build()
+        .unwrap();
+    for bound in [1, 3, 5] {
+        most.store(0, Ordering::SeqCst);
+        let inputs = (0..20).map(|n| {
+            c.create_shipment(FulfillmentRequestRef::id(1), format!("B{bound}-{n}"))
+                .line(ShipmentLine::sku("A", 1))
+        });
+        let results = c.create_shipments(inputs, bound, |_| {}).await;
+        assert!(results.iter().all(Result::is_ok));
+        // Exactly the bound: never more, and the helper keeps that many busy.
+        assert_eq!(most.load(Ordering::SeqCst), bound, "concurrency {bound}");
+    }
+}

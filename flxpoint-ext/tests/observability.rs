@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::Captured;
-use flxpoint_ext::{Client, Error, LinkSelector};
+use common::{Captured, builder};
+use flxpoint_ext::{Client, Error, LinkSelector, Patch, RetryPolicy};
 use flxpoint_tests::sandbox::{Sandbox, SandboxConfig, seed};
 use std::time::Duration;
 
@@ -56,4 +56,61 @@ async fn the_span_records_attempts_status_and_limiter_wait_even_when_the_deadlin
     assert_eq!(field(second, "attempts"), 1, "{second}");
     assert!(field(second, "limiter_wait_ms") >= 350, "the wait is reported: {second}");
     assert!(!second.contains("status="), "nothing answered: {second}");
+}
+
+#[tokio::test]
+async fn a_call_of_three_attempts_records_them_with_its_waits_and_latency() {
+    use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(move || sink.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    // 503, 503, then 204; each answer takes 40 ms.
+    let server = MockServer::start().await;
+    let delay = Duration::from_millis(40);
+    for (status, priority) in [(503, 1), (503, 2)] {
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status).set_delay(delay))
+            .up_to_n_times(1)
+            .with_priority(priority)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(204).set_delay(delay))
+        .with_priority(3)
+        .mount(&server)
+        .await;
+    // 5 requests/second: each retry waits for the next slot (≈ 204 ms after the one before,
+    // so ≈ 160 ms after its answer); backoff itself is at most 1 ms.
+    let client = builder(&server)
+        .rate_limit(5.0, 1)
+        .retry(RetryPolicy {
+            max_attempts: 4,
+            base_backoff: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(1),
+            budget: Duration::from_secs(10),
+        })
+        .build()
+        .unwrap();
+    client.sync_accounting(5).accounting_synced(Patch::Set(true)).send().await.unwrap();
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let line = call_line(&logs, 0);
+    assert!(line.contains("operation=\"syncFulfillmentRequestAccounting\""), "{line}");
+    assert_eq!((field(line, "attempts"), field(line, "status")), (3, 204), "{line}");
+    let waited = field(line, "limiter_wait_ms");
+    let latency = field(line, "latency_ms");
+    // Two waits of ≈ 160 ms; three answers of 40 ms on top. Wide margins for a loaded machine.
+    assert!((250..=1000).contains(&waited), "limiter wait {waited} ms: {line}");
+    assert!(latency >= waited + 3 * 40, "latency {latency} ms ≥ waits + answers: {line}");
+    // One DEBUG event per attempt, spelled like the span.
+    let attempts: Vec<&str> = logs.lines().filter(|l| l.contains("flxpoint attempt")).collect();
+    assert_eq!(attempts.len(), 3, "{logs}");
+    assert!(attempts[2].contains("attempt=3") && attempts[2].contains("status=204"));
 }

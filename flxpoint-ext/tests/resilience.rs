@@ -141,12 +141,18 @@ async fn with_duplicates_allowed_an_ambiguous_create_is_never_repeated() {
         .expect("no call hangs");
     let stored = stored_by_tracking(&sandbox);
     assert!(stored.values().all(|list| list.len() == 1), "a shipment was created twice");
+    let mut created = 0;
     for (tracking, result) in trackings.iter().zip(&results) {
-        if let Ok(created) = result {
-            assert!(matches!(created, CreateOutcome::Created(_)), "{created:?}");
+        if let Ok(outcome) = result {
+            assert!(matches!(outcome, CreateOutcome::Created(_)), "{outcome:?}");
             assert!(stored.contains_key(tracking));
+            created += 1;
         }
     }
+    // ~30 % of requests fault and about half of those are retried (429, refused connection):
+    // most calls still succeed. (The seed is fixed; this run creates ≈ 150.)
+    println!("duplicates allowed: {created} of 200 created");
+    assert!(created >= 120, "{created} of 200 created");
 }
 
 /// What a call ended in, for the table below.
@@ -212,11 +218,7 @@ async fn every_fault_kind_ends_each_operation_in_success_or_a_typed_error() {
         ("slow (1.5 s)", Fault::latency(SLOW), ["ok", "ok", "ok", "timeout", "timeout"]),
         // The three operations without a response body take any 2xx status line as success
         // and never read the body: a cut after it is still the server's "done".
-        (
-            "dropped mid-body",
-            Fault::drop_connection(),
-            ["ok", "ok", "ok", "ok", "transport"],
-        ),
+        ("dropped mid-body", Fault::drop_connection(), ["ok", "ok", "ok", "ok", "transport"]),
         // A cut 204 can only travel as a 200 (tests/README.md): a 2xx, so success for them.
         ("malformed body", Fault::malformed(), ["decode", "ok", "ok", "ok", "decode"]),
     ];
@@ -336,7 +338,11 @@ async fn the_default_rate_never_exceeds_two_in_any_second_of_the_strict_sandbox(
         let calls = if task < 4 { 3 } else { 1 };
         tasks.push(tokio::spawn(async move {
             for call in 0..calls {
-                client.fail_fulfillment_request(999_000 + task, format!("t{call}")).send().await.ok();
+                client
+                    .fail_fulfillment_request(999_000 + task, format!("t{call}"))
+                    .send()
+                    .await
+                    .ok();
             }
         }));
     }

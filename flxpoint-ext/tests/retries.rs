@@ -142,21 +142,53 @@ async fn retries_stop_at_max_attempts_with_the_last_answer() {
 }
 
 #[tokio::test]
-async fn a_slow_server_is_a_timeout_and_the_deadline_bounds_the_call() {
+async fn a_slow_server_is_a_timeout_after_every_attempt() {
     let server = MockServer::start().await;
     answers(&server, "PATCH", &[], ResponseTemplate::new(204).set_delay(Duration::from_secs(5)))
         .await;
     let c = builder(&server)
         .attempt_timeout(Duration::from_millis(100))
-        .deadline(Duration::from_millis(1500))
         .retry(fast_retries())
         .build()
         .unwrap();
-    let started = std::time::Instant::now();
     let err = c.sync_accounting(5).accounting_synced(Patch::Set(true)).send().await.unwrap_err();
     assert!(
         matches!(err, Error::Timeout { operation: "syncFulfillmentRequestAccounting" }),
         "{err:?}"
     );
-    assert!(started.elapsed() < Duration::from_secs(5), "bounded by the deadline, not the server");
+    assert_eq!(server.received_requests().await.unwrap().len(), 4, "each attempt timed out");
+}
+
+#[tokio::test]
+async fn the_deadline_stops_the_call_before_its_attempts_would() {
+    let server = MockServer::start().await;
+    answers(&server, "PATCH", &[], ResponseTemplate::new(204).set_delay(Duration::from_secs(5)))
+        .await;
+    // Four 2 s attempts would end the call at ≈ 8 s; the 300 ms deadline ends it first.
+    let c = builder(&server)
+        .attempt_timeout(Duration::from_secs(2))
+        .deadline(Duration::from_millis(300))
+        .retry(fast_retries())
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = c.sync_accounting(5).accounting_synced(Patch::Set(true)).send().await.unwrap_err();
+    let took = started.elapsed();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(took < Duration::from_millis(1900), "the deadline, not an attempt, ended it: {took:?}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1, "no second attempt");
+}
+
+#[tokio::test]
+async fn retry_policy_none_sends_an_idempotent_call_once() {
+    let server = MockServer::start().await;
+    answers(&server, "PUT", &[(503, None)], ResponseTemplate::new(200)).await;
+    let c = builder(&server).retry(RetryPolicy::none()).build().unwrap();
+    let err = c
+        .flag_shipments_with_errors([flxpoint_ext::ShipmentSyncError::new(1, "e")])
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }

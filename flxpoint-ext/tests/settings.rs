@@ -115,7 +115,11 @@ fn the_reported_cases_are_named_errors() {
         ("deadline 0", |b| b.deadline(Duration::ZERO), "deadline"),
         ("connect 0", |b| b.connect_timeout(Duration::ZERO), "connect_timeout"),
         ("deadline MAX", |b| b.deadline(Duration::MAX), "deadline"),
-        ("attempts 0", |b| b.retry(RetryPolicy { max_attempts: 0, ..Default::default() }), "retry.max_attempts"),
+        (
+            "attempts 0",
+            |b| b.retry(RetryPolicy { max_attempts: 0, ..Default::default() }),
+            "retry.max_attempts",
+        ),
         ("body 0", |b| b.max_response_bytes(0), "max_response_bytes"),
     ];
     for (name, set, field) in cases {
@@ -126,7 +130,9 @@ fn the_reported_cases_are_named_errors() {
 
 #[test]
 fn bad_urls_tokens_and_user_agents_are_errors() {
-    for url in ["", "ftp://x", "http://", "http://u:p@h", "http://h/?q=1", "http://h/#f", "mailto:a@b"] {
+    for url in
+        ["", "ftp://x", "http://", "http://u:p@h", "http://h/?q=1", "http://h/#f", "mailto:a@b"]
+    {
         let err = Client::builder(TOKEN).base_url(url).build().unwrap_err();
         assert!(matches!(err, Error::Config(_)), "{url}: {err:?}");
     }
@@ -162,7 +168,9 @@ async fn the_most_extreme_accepted_settings_still_make_a_call() {
     // ends the retries at once.
     let server = MockServer::start().await;
     Mock::given(any_request())
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "18446744073709551615"))
+        .respond_with(
+            ResponseTemplate::new(429).insert_header("retry-after", "18446744073709551615"),
+        )
         .mount(&server)
         .await;
     let c = Client::builder(TOKEN)

@@ -116,7 +116,10 @@ fn cases(c: &Client, server: &MockServer) -> Vec<(&'static str, Call)> {
             one(Line::sku("A", 1).custom_field("n", "\t\u{200B}")),
         ),
         ("[0].syncError", c.flag_shipments_with_errors([Sync::new(1, "\u{200B}\n")]).call()),
-        ("externalAccountingId", acct().external_accounting_id(Patch::Set("\u{2063}".into())).call()),
+        (
+            "externalAccountingId",
+            acct().external_accounting_id(Patch::Set("\u{2063}".into())).call(),
+        ),
         ("error", fail("\u{200B}")),
         ("selector.value", link(other("q", "\u{FEFF}"))),
         ("selector.name", link(other("\u{200B}", "1"))),

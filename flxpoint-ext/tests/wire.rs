@@ -116,7 +116,27 @@ async fn accounting_sync_sends_null_absent_and_values_exactly() {
         .await
         .unwrap();
     let sent: serde_json::Value = server.received_requests().await.unwrap()[0].body_json().unwrap();
-    assert_eq!(sent["accountingError"], serde_json::Value::Null, "explicit null on the wire");
+    let sent = sent.as_object().unwrap();
+    assert_eq!(sent.get("accountingError"), Some(&serde_json::Value::Null), "present, null");
+    assert_eq!(sent.get("externalAccountingId"), Some(&json!("TEST-221")));
+}
+
+#[tokio::test]
+async fn accounting_sync_leaves_unchanged_fields_off_the_wire() {
+    let server = MockServer::start().await;
+    Mock::given(method("PATCH")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    // The page's error-1 example omits externalAccountingId and the items.
+    client(&server)
+        .sync_accounting(1388412)
+        .accounting_synced(Patch::Set(false))
+        .accounting_error(Patch::Set("Request rejected due to invalid Id".into()))
+        .send()
+        .await
+        .unwrap();
+    let sent: serde_json::Value = server.received_requests().await.unwrap()[0].body_json().unwrap();
+    let keys: Vec<&String> = sent.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["accountingSynced", "accountingError"], "absent means absent: {sent}");
+    assert_eq!(sent, example("syncFulfillmentRequestAccounting.request.error-1.json"));
 }
 
 #[tokio::test]
