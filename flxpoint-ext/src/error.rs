@@ -133,7 +133,44 @@ impl std::fmt::Display for ServiceError {
     }
 }
 
+/// What an error says about whether the server acted on the request: what a caller needs to
+/// decide between "retry", "move on" and "go and look".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Processing {
+    /// Surely not acted on: never sent, never connected, or refused (4xx) before acting.
+    NotProcessed,
+    /// Acted on: a success status whose answer could not be read (e.g. a 201 with a malformed
+    /// or oversized body: the shipment exists).
+    Processed,
+    /// Cannot be known from here: a 5xx, a timeout, a connection lost after sending, a redirect.
+    Unknown,
+}
+
 impl Error {
+    /// Whether the server acted on the request, as far as this error can tell.
+    pub fn processing(&self) -> Processing {
+        match self {
+            Self::Validation { .. } | Self::Config(_) => Processing::NotProcessed,
+            Self::Transport { source, .. } if source.is_connect() || source.is_builder() => {
+                Processing::NotProcessed
+            }
+            Self::BadRequest(_)
+            | Self::Unauthorized(_)
+            | Self::NotFound(_)
+            | Self::Conflict(_)
+            | Self::PreconditionFailed(_)
+            | Self::RateLimited { .. } => Processing::NotProcessed,
+            Self::Decode { status, .. } | Self::ResponseTooLarge { status, .. }
+                if (200..300).contains(status) =>
+            {
+                Processing::Processed
+            }
+            Self::UnexpectedStatus(e) if (200..300).contains(&e.status) => Processing::Processed,
+            _ => Processing::Unknown,
+        }
+    }
+
     pub(crate) fn validation(field: impl Into<String>, rule: impl Into<String>) -> Self {
         Self::Validation { field: field.into(), rule: rule.into() }
     }

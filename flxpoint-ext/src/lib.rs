@@ -40,7 +40,7 @@ mod validate;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES};
 pub use compat::{ShipmentExt, ShipmentItemExt};
-pub use error::{Error, ServiceError};
+pub use error::{Error, Processing, ServiceError};
 pub use flxpoint_api::types;
 pub use ops::accounting_sync::SyncAccounting;
 pub use ops::create_shipment::{

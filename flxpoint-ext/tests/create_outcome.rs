@@ -98,3 +98,23 @@ async fn the_bulk_helper_counts_existing_apart_from_created() {
     assert_eq!((last.done, last.failed, last.existing, last.total), (3, 0, 1, 3));
     assert_eq!(results[0].as_ref().unwrap(), &CreateOutcome::AlreadyExists { attempts: 2 });
 }
+
+#[tokio::test]
+async fn an_error_says_whether_the_server_acted_and_the_sandbox_agrees() {
+    use flxpoint_ext::Processing;
+    let cases = [
+        (Fault::status(429).retry_after(0).times(4), Processing::NotProcessed, false),
+        (Fault::status(500), Processing::Unknown, false),
+        (Fault::status(500).after_commit(), Processing::Unknown, true),
+        (Fault::malformed(), Processing::Processed, true),
+    ];
+    for (fault, processing, stored) in cases {
+        let sandbox = sandbox().await;
+        sandbox.inject(fault.clone().on_path("/shipments"));
+        let err = create(&client(&sandbox), "HG12123123").send().await.unwrap_err();
+        assert_eq!(err.processing(), processing, "{fault:?}: {err}");
+        assert_eq!(stored_skus(&sandbox).len(), usize::from(stored), "{fault:?}: {err}");
+    }
+    let invalid = create(&client(&sandbox().await), "").send().await.unwrap_err();
+    assert_eq!(invalid.processing(), Processing::NotProcessed);
+}

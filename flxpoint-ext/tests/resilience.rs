@@ -3,8 +3,8 @@
 //! twice; the per-token limiter keeps concurrent tasks under the server's limit.
 
 use flxpoint_ext::{
-    Client, CreateOutcome, Error, FulfillmentRequestRef, LinkSelector, Patch, RetryPolicy,
-    ShipmentLine, ShipmentSyncError, TokenKind,
+    Client, CreateOutcome, Error, FulfillmentRequestRef, LinkSelector, Patch, Processing,
+    RetryPolicy, ShipmentLine, ShipmentSyncError, TokenKind,
 };
 use flxpoint_tests::sandbox::{Fault, Sandbox, SandboxConfig, seed};
 use serde_json::Value;
@@ -94,6 +94,8 @@ async fn a_thousand_creates_under_random_faults_never_duplicate_or_lose_a_shipme
     assert!(duplicates.is_empty(), "duplicate shipments: {duplicates:?}");
     let mut outcomes: HashMap<String, usize> = HashMap::new();
     for (tracking, result) in trackings.iter().zip(&results) {
+        let held = stored.get(tracking).is_some();
+        // Both directions: what the caller was told matches what the server holds.
         let kind = match result {
             Ok(CreateOutcome::Created(s)) => {
                 let held = &stored.get(tracking).expect("a reported shipment is stored")[0];
@@ -102,27 +104,45 @@ async fn a_thousand_creates_under_random_faults_never_duplicate_or_lose_a_shipme
             }
             Ok(CreateOutcome::AlreadyExists { attempts }) => {
                 assert!(*attempts > 1);
-                assert!(stored.contains_key(tracking), "{tracking} reported created, not stored");
-                "created by an earlier attempt".to_owned()
+                assert!(held, "{tracking} reported existing, not stored");
+                "exists (after a lost answer)".to_owned()
             }
             Ok(other) => panic!("unexpected outcome {other:?}"),
-            Err(_) => outcome(result),
+            Err(e) => {
+                match e.processing() {
+                    Processing::NotProcessed => {
+                        assert!(!held, "{tracking}: stored, but the error says not: {e}")
+                    }
+                    Processing::Processed => {
+                        assert!(held, "{tracking}: the error says stored, it is not: {e}");
+                        assert!(e.to_string().contains("accepted the request (201)"), "{e}");
+                    }
+                    Processing::Unknown => {}
+                    other => panic!("{other:?}"),
+                }
+                outcome(result)
+            }
         };
         let known = !kind.starts_with("other") && !kind.starts_with("unexpected");
         assert!(known, "{tracking}: unexpected error {kind}");
         *outcomes.entry(kind).or_default() += 1;
     }
     let counters = &sandbox.state()["counters"];
+    let requests = counters["requestsReceived"].as_u64().unwrap() as usize;
     let taken = counters["faultsApplied"].as_u64().unwrap() as usize;
     let real = queue[..taken].iter().filter(|f| **f != Fault::latency(0)).count();
     println!(
-        "1000 creates: {} requests, {real} of them faulted; outcomes {outcomes:?}; {} stored, 0 duplicates",
-        counters["requestsReceived"],
+        "1000 creates: {requests} requests, {real} of them faulted; outcomes {outcomes:?}; {} stored, 0 duplicates",
         stored.len()
     );
-    let created = outcomes["created"] + outcomes.get("created by an earlier attempt").unwrap_or(&0);
+    // The fault rate the README states (~30 % of requests).
+    let rate = real as f64 / requests as f64;
+    assert!((0.25..=0.35).contains(&rate), "fault rate {rate:.3}");
+    assert_eq!(taken, requests, "every request took one entry of the fault queue");
+    let created = outcomes["created"] + outcomes.get("exists (after a lost answer)").unwrap_or(&0);
     assert!(created >= 850, "most calls succeed through the faults: {outcomes:?}");
-    assert!(outcomes.contains_key("created by an earlier attempt"), "{outcomes:?}");
+    assert!(outcomes.contains_key("exists (after a lost answer)"), "{outcomes:?}");
+    assert!(outcomes.contains_key("decode"), "a 201 with a malformed body occurred: {outcomes:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
