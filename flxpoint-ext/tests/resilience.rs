@@ -94,7 +94,7 @@ async fn a_thousand_creates_under_random_faults_never_duplicate_or_lose_a_shipme
     assert!(duplicates.is_empty(), "duplicate shipments: {duplicates:?}");
     let mut outcomes: HashMap<String, usize> = HashMap::new();
     for (tracking, result) in trackings.iter().zip(&results) {
-        let held = stored.get(tracking).is_some();
+        let held = stored.contains_key(tracking);
         // Both directions: what the caller was told matches what the server holds.
         let kind = match result {
             Ok(CreateOutcome::Created(s)) => {
@@ -281,40 +281,6 @@ async fn retry_after_is_honoured_and_a_storm_of_429s_is_survived() {
     assert_eq!(sandbox.state()["counters"]["tooManyRequests"], 1 + 5 + 8);
 }
 
-/// 8 tasks sharing one client (and a second token's clone) against a sandbox enforcing
-/// `RATE` requests/second per token: the client's limiter keeps every token under it. (The
-/// rate is low enough that scheduling delays on a busy CI machine stay well inside a slot.)
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn eight_tasks_sharing_a_client_never_see_a_429() {
-    const RATE: f64 = 5.0;
-    let sandbox = sandbox(Some(RATE)).await;
-    let account = Client::builder(seed::ACCOUNT_TOKEN)
-        .base_url(sandbox.base_url())
-        .rate_limit(RATE, 1)
-        .retry(RetryPolicy::none())
-        .build()
-        .unwrap();
-    let source =
-        account.with_token(seed::SOURCE_TOKEN, Some(TokenKind::Source { source_id: 100 })).unwrap();
-    let mut tasks = Vec::new();
-    for task in 0..8 {
-        let client = if task % 2 == 0 { account.clone() } else { source.clone() };
-        tasks.push(tokio::spawn(async move {
-            for call in 0..4 {
-                shipment(&client, &format!("LIMIT-{task}-{call}")).send().await.unwrap();
-            }
-        }));
-    }
-    for task in tasks {
-        tokio::time::timeout(HANG, task).await.expect("no hang").unwrap();
-    }
-    let counters = &sandbox.state()["counters"];
-    assert_eq!(counters["requestsReceived"], 32);
-    assert_eq!(counters["tooManyRequests"], 0, "{counters}");
-    assert_eq!(counters["rateLimited"], 0, "{counters}");
-    assert_eq!(sandbox.shipments().len(), 32);
-}
-
 /// Waiting for the limiter is an ordinary future: dropping the call (here by a caller's
 /// timeout) cancels it, and nothing is sent.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -336,41 +302,4 @@ async fn a_call_waiting_for_the_limiter_can_be_cancelled_and_sends_nothing() {
     let waited = next.elapsed();
     assert!(waited < Duration::from_millis(3000), "the cancelled waiter took a slot: {waited:?}");
     assert_eq!(sandbox.request_count(), 2, "the cancelled call was never sent");
-}
-
-/// The documented default (2 requests/second, burst 1) against the sandbox's strict default
-/// (never more than 2 accepted in any one-second window per token): two clients built apart
-/// with one token, six tasks, 14 calls, not one 429.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_default_rate_never_exceeds_two_in_any_second_of_the_strict_sandbox() {
-    let sandbox = sandbox(Some(2.0)).await;
-    let build = || {
-        Client::builder(seed::ACCOUNT_TOKEN)
-            .base_url(sandbox.base_url())
-            .retry(RetryPolicy::none())
-            .build()
-            .unwrap()
-    };
-    let (first, second) = (build(), build());
-    let mut tasks = Vec::new();
-    for task in 0..6 {
-        let client = if task < 4 { first.clone() } else { second.clone() };
-        let calls = if task < 4 { 3 } else { 1 };
-        tasks.push(tokio::spawn(async move {
-            for call in 0..calls {
-                client
-                    .fail_fulfillment_request(999_000 + task, format!("t{call}"))
-                    .send()
-                    .await
-                    .ok();
-            }
-        }));
-    }
-    for task in tasks {
-        tokio::time::timeout(HANG, task).await.expect("no hang").unwrap();
-    }
-    let counters = &sandbox.state()["counters"];
-    assert_eq!(counters["requestsReceived"], 14, "{counters}");
-    assert_eq!(counters["tooManyRequests"], 0, "{counters}");
-    assert_eq!(counters["rateLimited"], 0, "{counters}");
 }
