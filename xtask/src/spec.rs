@@ -39,6 +39,9 @@ struct CorrectionsFile {
     corrections: Vec<Correction>,
 }
 
+/// The copy of `openapi.yaml` that `flxpoint-api/build.rs` reads, relative to `openapi/`.
+pub const API_CRATE_COPY: &str = "../flxpoint-api/openapi.yaml";
+
 /// Every file `cargo xtask spec` owns, keyed by path relative to `openapi/`.
 pub type Outputs = BTreeMap<String, String>;
 
@@ -56,7 +59,11 @@ pub fn build(openapi_dir: &Path) -> Result<Outputs> {
     for (name, value) in crate::fixtures::extract(&pages, &doc)? {
         out.insert(format!("examples/{name}"), pretty_json(&value)?);
     }
-    out.insert("openapi.yaml".into(), format!("{HEADER}{}", serde_yaml_ng::to_string(&doc)?));
+    let yaml = format!("{HEADER}{}", serde_yaml_ng::to_string(&doc)?);
+    // flxpoint-api's build.rs reads a copy inside its own crate, so that the packaged crate (and
+    // a docs.rs or `cargo vendor` build) generates from files it ships.
+    out.insert(API_CRATE_COPY.into(), yaml.clone());
+    out.insert("openapi.yaml".into(), yaml);
     Ok(out)
 }
 
