@@ -207,9 +207,10 @@ async fn a_refused_connection_is_retried_by_every_operation() {
         .with_writer(move || sink.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
-    // A port with nothing listening: every attempt is refused before reaching a server.
+    // A port with nothing listening: every attempt is refused before reaching a server. On
+    // 127.0.0.3, where no other test of this binary binds, so the port cannot be reused by one.
     let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.3:0").unwrap();
         listener.local_addr().unwrap()
     };
     let c = client(&format!("http://{closed}"));

@@ -239,11 +239,11 @@ async fn flag_with_errors_sends_id_and_sync_error_only() {
 
 #[tokio::test]
 async fn unreachable_server_is_a_transport_error() {
-    // A port that was just free: nothing listens there (wiremock pools its servers, so a
-    // dropped MockServer may still answer).
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    // A port that was just free, on 127.0.0.3 where no other test binds (wiremock pools its
+    // servers on 127.0.0.1, so a freed port there may be taken again).
+    let port = std::net::TcpListener::bind("127.0.0.3:0").unwrap().local_addr().unwrap().port();
     let c = flxpoint_ext::Client::builder(TOKEN)
-        .base_url(format!("http://127.0.0.1:{port}"))
+        .base_url(format!("http://127.0.0.3:{port}"))
         .retry(flxpoint_ext::RetryPolicy::none())
         .build()
         .unwrap();
