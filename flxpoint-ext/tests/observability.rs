@@ -23,7 +23,14 @@ fn field(line: &str, name: &str) -> u64 {
     digits.parse().unwrap()
 }
 
+/// One test running both checks in turn: each reads a thread-local subscriber's output, and
+/// tracing caches callsite interest process-wide, so concurrent tests could disturb each other.
 #[tokio::test]
+async fn the_call_span_records_what_happened() {
+    the_span_records_attempts_status_and_limiter_wait_even_when_the_deadline_cuts_in().await;
+    a_call_of_three_attempts_records_them_with_its_waits_and_latency().await;
+}
+
 async fn the_span_records_attempts_status_and_limiter_wait_even_when_the_deadline_cuts_in() {
     let captured = Captured::default();
     let sink = captured.clone();
@@ -58,7 +65,6 @@ async fn the_span_records_attempts_status_and_limiter_wait_even_when_the_deadlin
     assert!(!second.contains("status="), "nothing answered: {second}");
 }
 
-#[tokio::test]
 async fn a_call_of_three_attempts_records_them_with_its_waits_and_latency() {
     use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
     let captured = Captured::default();
