@@ -109,19 +109,36 @@ impl Sandbox {
         self.app.reset();
     }
 
-    /// The fulfillment request `id` from the state dump, if it exists.
+    /// The fulfillment request `id` from the state dump; `None` only when no such request exists.
+    ///
+    /// # Panics
+    ///
+    /// If the dump has no `fulfillmentRequests` array (a broken sandbox, never "not found").
     pub fn fulfillment_request(&self, id: i64) -> Option<Value> {
-        find_by_id(&self.state()["fulfillmentRequests"], id)
+        find_by_id(&self.list("fulfillmentRequests"), id)
     }
 
-    /// The order `id` from the state dump, if it exists.
+    /// The order `id` from the state dump; `None` only when no such order exists.
+    ///
+    /// # Panics
+    ///
+    /// If the dump has no `orders` array (a broken sandbox, never "not found").
     pub fn order(&self, id: i64) -> Option<Value> {
-        find_by_id(&self.state()["orders"], id)
+        find_by_id(&self.list("orders"), id)
     }
 
     /// All shipments from the state dump, in creation order.
+    ///
+    /// # Panics
+    ///
+    /// If the dump has no `shipments` array: an empty list would make "no duplicate was stored"
+    /// checks pass for the wrong reason, so a broken dump fails the test instead.
     pub fn shipments(&self) -> Vec<Value> {
-        self.state()["shipments"].as_array().cloned().unwrap_or_default()
+        self.list("shipments")
+    }
+
+    fn list(&self, key: &str) -> Vec<Value> {
+        array_in(&self.state(), key)
     }
 
     /// Stops accepting, lets open requests finish (at most a few seconds), then returns.
@@ -148,6 +165,40 @@ impl Drop for Sandbox {
     }
 }
 
-fn find_by_id(list: &Value, id: i64) -> Option<Value> {
-    list.as_array()?.iter().find(|entry| entry["id"] == id).cloned()
+/// The array `key` of a state dump; panics (showing the dump) when it is missing or not an array.
+fn array_in(state: &Value, key: &str) -> Vec<Value> {
+    match state.get(key) {
+        Some(Value::Array(entries)) => entries.clone(),
+        _ => panic!("the sandbox state dump has no {key:?} array: {state}"),
+    }
+}
+
+fn find_by_id(list: &[Value], id: i64) -> Option<Value> {
+    list.iter().find(|entry| entry["id"] == id).cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_present_array_is_returned_and_an_absent_id_is_none() {
+        let dump = json!({"shipments": [{"id": 1}], "orders": []});
+        assert_eq!(array_in(&dump, "shipments"), vec![json!({"id": 1})]);
+        assert_eq!(find_by_id(&array_in(&dump, "orders"), 1), None);
+    }
+
+    #[test]
+    #[should_panic(expected = "no \"shipments\" array")]
+    fn a_missing_array_panics_instead_of_reading_as_empty() {
+        array_in(&json!({"orders": []}), "shipments");
+    }
+
+    #[test]
+    #[should_panic(expected = "no \"orders\" array")]
+    fn a_non_array_panics_instead_of_reading_as_empty() {
+        array_in(&json!({"orders": null}), "orders");
+    }
 }
