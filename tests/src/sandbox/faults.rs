@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase", rename_all_fields = "camelCase")]
 pub enum Fault {
-    /// Answer `status` (429, 500, 502 or 503) with the JSON error body.
+    /// Answer `status` (429, 500, 502, 503 or 504) with the JSON error body.
     Status {
-        /// 429, 500, 502 or 503.
+        /// 429, 500, 502, 503 or 504.
         status: u16,
         /// Requests affected.
         #[serde(default = "one")]
@@ -76,8 +76,10 @@ fn is_false(value: &bool) -> bool {
     !*value
 }
 
-/// The statuses a `status` fault may answer.
-pub const FAULT_STATUSES: [u16; 4] = [429, 500, 502, 503];
+/// The statuses a `status` fault may answer: what a failing server or gateway sends (429 Too Many
+/// Requests, 500 Internal Server Error, 502 Bad Gateway, 503 Service Unavailable, 504 Gateway
+/// Timeout).
+pub const FAULT_STATUSES: [u16; 5] = [429, 500, 502, 503, 504];
 
 impl Fault {
     /// A `status` fault answering `status` once, before the operation runs.
@@ -264,6 +266,10 @@ mod tests {
     fn validation_refuses_other_statuses_and_zero_counts() {
         assert!(Fault::status(404).validate().is_err());
         assert!(Fault::drop_connection().times(0).validate().is_err());
-        assert!(Fault::status(502).validate().is_ok());
+        assert!(Fault::status(501).validate().is_err());
+        for status in FAULT_STATUSES {
+            assert!(Fault::status(status).validate().is_ok(), "{status}");
+        }
+        assert!(Fault::status(504).after_commit().validate().is_ok());
     }
 }
