@@ -77,12 +77,19 @@ pub fn raw(
     token: Option<&str>,
 ) -> reqwest::RequestBuilder {
     let method = Method::from_bytes(method.as_bytes()).unwrap();
-    let mut request =
-        reqwest::Client::new().request(method, format!("{}{path}", sandbox.base_url()));
+    let mut request = client().request(method, format!("{}{path}", sandbox.base_url()));
     if let Some(token) = token {
         request = request.header("X-API-TOKEN", token);
     }
     request
+}
+
+/// A client that arms no timer of its own, so tests may run on tokio's paused clock: a pooled
+/// idle connection arms a 90 s idle timer, and with the clock paused tokio jumps to the next
+/// timer whenever the runtime waits for I/O — a request would then "take" 90 s. Without a pool
+/// each request opens its own connection (as a fresh client per request did anyway).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client builds")
 }
 
 /// Sends a built request and reads the whole reply.
@@ -99,7 +106,14 @@ pub async fn create(sandbox: &Sandbox, token: &str, body: &Value) -> Reply {
     send(sandbox, "POST", "/shipments", Some(token), Some(body)).await
 }
 
-/// The number of stored shipments.
+/// The number of stored shipments (panics if the state dump has no shipment list).
 pub fn shipment_count(sandbox: &Sandbox) -> usize {
     sandbox.shipments().len()
+}
+
+/// The state dump without its counters: what a refused request must leave unchanged.
+pub fn data(sandbox: &Sandbox) -> Value {
+    let mut state = sandbox.state();
+    state.as_object_mut().expect("the state dump is an object").remove("counters");
+    state
 }
