@@ -5,7 +5,7 @@ mod support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use flxpoint_tests::sandbox::{Fault, Sandbox, SandboxConfig, Seed};
 use serde_json::{Value, json};
@@ -13,6 +13,7 @@ use support::{
     ACCOUNT_TOKEN, CHANNEL_TOKEN, OTHER_SOURCE_TOKEN, SOURCE_TOKEN, create, finish, raw, send,
     shipment_count, start, start_with,
 };
+use tokio::time::{Instant, advance};
 
 fn minimal(tracking: &str) -> Value {
     json!({
@@ -91,12 +92,15 @@ async fn token_kinds_decide_what_is_visible() {
 }
 
 // ---- rate limit ----
+// Tests that depend on when requests arrive run on tokio's paused clock (the limiter reads
+// `tokio::time::Instant`): requests take no time and the clock moves only by `advance`, so no
+// window can slip by on a slow machine.
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn exceeding_the_rate_answers_429_with_retry_after() {
-    // At most 2 in any 4 s (rate 0.5, burst 2): the third comes well within the 4 s, and the
-    // first leaves the window just under 4 s later → "4". (Under the old GCRA limiter this was
-    // "2": one slot came back after 1/rate; the sliding window frees it only after the window.)
+    // At most 2 in any 4 s (rate 0.5, burst 2): the third comes at once (paused clock), and the
+    // first leaves the window 4 s later → "4". (Under the old GCRA limiter this was "2": one
+    // slot came back after 1/rate; the sliding window frees it only after the window.)
     let sandbox = start_with(limited(0.5, 2)).await;
     assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
     assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
@@ -113,7 +117,7 @@ async fn exceeding_the_rate_answers_429_with_retry_after() {
     assert_eq!(counters["requestsReceived"], 4);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_rate_limited_create_stores_nothing() {
     let sandbox = start_with(limited(0.5, 1)).await;
     assert_eq!(create(&sandbox, ACCOUNT_TOKEN, &minimal("A")).await.status, 201);
@@ -121,41 +125,43 @@ async fn a_rate_limited_create_stores_nothing() {
     assert_eq!(shipment_count(&sandbox), 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn retry_after_is_rounded_up_to_whole_seconds() {
-    // At most 1 in any 5 s: right after the first, the wait is just under 5 s → "5".
+    // At most 1 in any 5 s: 1 ms after the first, the wait is 4.999 s → "5".
     let sandbox = start_with(limited(0.2, 1)).await;
     assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
+    advance(Duration::from_millis(1)).await;
     let reply = noop(&sandbox, Some(ACCOUNT_TOKEN)).await;
-    assert_eq!(reply.status, 429);
+    reply.assert_error(429, "rate limit");
     assert_eq!(reply.header("retry-after").as_deref(), Some("5"));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn the_limit_refills_over_time() {
-    // At most 1 in any 0.5 s; the third is sent 600 ms after the second's answer, so more than
-    // 600 ms after the first arrived, however slow the machine.
+    // At most 1 in any 0.5 s: refused until the first is exactly 0.5 s old.
     let sandbox = start_with(limited(2.0, 1)).await;
     assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
-    assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 429);
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    noop(&sandbox, Some(ACCOUNT_TOKEN)).await.assert_error(429, "rate limit");
+    advance(Duration::from_millis(499)).await;
+    noop(&sandbox, Some(ACCOUNT_TOKEN)).await.assert_error(429, "rate limit");
+    advance(Duration::from_millis(1)).await;
     assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn rate_limit_comes_before_auth_keyed_by_the_raw_header() {
     let sandbox = start_with(limited(0.5, 1)).await;
     // Unknown token: first 401, then 429 (the limiter saw it first).
-    assert_eq!(noop(&sandbox, Some("stranger")).await.status, 401);
-    assert_eq!(noop(&sandbox, Some("stranger")).await.status, 429);
+    noop(&sandbox, Some("stranger")).await.assert_error(401, "unknown X-API-TOKEN");
+    noop(&sandbox, Some("stranger")).await.assert_error(429, "rate limit");
     // Missing header: its own key "".
-    assert_eq!(noop(&sandbox, None).await.status, 401);
-    assert_eq!(noop(&sandbox, None).await.status, 429);
+    noop(&sandbox, None).await.assert_error(401, "missing X-API-TOKEN");
+    noop(&sandbox, None).await.assert_error(429, "rate limit");
     // Known tokens are untouched by the strangers.
     assert_eq!(noop(&sandbox, Some(CHANNEL_TOKEN)).await.status, 200);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn default_config_allows_two_at_once() {
     // At most 2 in any 1 s: two at once are fine, a third at once is not.
     let sandbox = start_with(SandboxConfig::default()).await;
@@ -265,18 +271,23 @@ async fn faults_only_hit_matching_paths_in_fifo_order() {
     assert_eq!(sandbox.state()["faults"], json!([]));
 }
 
-#[tokio::test]
+/// On the paused clock the fault's sleep is the only timer, so the delay is measured exactly and
+/// an undelayed request takes no time at all (no margin for a slow machine needed).
+#[tokio::test(start_paused = true)]
 async fn latency_faults_delay_then_succeed() {
     let sandbox = start().await;
-    admin(&sandbox, "POST", "faults", Some(&json!({"kind": "latency", "ms": 300, "count": 1})))
-        .await;
+    let fault = json!({"kind": "latency", "ms": 300, "count": 1});
+    assert_eq!(admin(&sandbox, "POST", "faults", Some(&fault)).await.status, 204);
     let started = Instant::now();
     let reply = create(&sandbox, ACCOUNT_TOKEN, &minimal("SLOW")).await;
-    assert!(started.elapsed() >= Duration::from_millis(300), "{:?}", started.elapsed());
-    assert_eq!(reply.status, 201);
+    let delay = started.elapsed();
+    assert!((300..302).contains(&delay.as_millis()), "{delay:?}");
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    assert_eq!(shipment_count(&sandbox), 1, "then handled normally");
+    assert_eq!(sandbox.state()["faults"], json!([]), "used up");
     let started = Instant::now();
     assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
-    assert!(started.elapsed() < Duration::from_millis(300), "used up");
+    assert_eq!(started.elapsed(), Duration::ZERO, "no delay left");
 }
 
 #[tokio::test]
@@ -353,20 +364,97 @@ async fn faults_can_be_listed_cleared_and_refused() {
     assert_eq!(sandbox.state()["faults"], json!([]));
     assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
 
-    for bad in [
-        json!({"kind": "status", "status": 404}),
-        json!({"kind": "status", "status": 500, "count": 0}),
-        json!({"kind": "teleport"}),
-        json!({"kind": "latency"}),
-        json!([{"kind": "drop"}, {"kind": "status", "status": 200}]),
+    for (bad, needle) in [
+        (
+            json!({"kind": "status", "status": 404}),
+            "status must be one of [429, 500, 502, 503, 504], got 404",
+        ),
+        (json!({"kind": "status", "status": 501}), "got 501"),
+        (json!({"kind": "status", "status": 500, "count": 0}), "count must be at least 1"),
+        (json!({"kind": "teleport"}), "unknown variant `teleport`"),
+        (json!({"kind": "latency"}), "missing field `ms`"),
+        (json!([{"kind": "drop"}, {"kind": "status", "status": 200}]), "got 200"),
     ] {
-        admin(&sandbox, "POST", "faults", Some(&bad)).await.assert_error(400, "");
+        admin(&sandbox, "POST", "faults", Some(&bad)).await.assert_error(400, needle);
     }
     let not_json = raw(&sandbox, "POST", "/_sandbox/faults", None)
         .header("content-type", "application/json")
         .body("{");
     finish(not_json).await.assert_error(400, "JSON");
     assert_eq!(sandbox.state()["faults"], json!([]), "a refused batch queues nothing");
+}
+
+/// Decision: status faults (without `after`) answer before the rate limit and auth, like a
+/// failing gateway in front of the API: they spend no slot of the window, and a full window
+/// still gets the fault, not a 429.
+#[tokio::test(start_paused = true)]
+async fn status_faults_answer_before_the_rate_limit_and_spend_no_slot() {
+    let sandbox = start_with(limited(1.0, 1)).await; // 1 in any 1 s; the clock never moves
+    sandbox.inject(Fault::status(503));
+    noop(&sandbox, Some(ACCOUNT_TOKEN)).await.assert_error(503, "injected");
+    // The only slot is still free.
+    assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
+    // Now the window is full, and a fault still answers first.
+    sandbox.inject(Fault::status(502));
+    noop(&sandbox, Some(ACCOUNT_TOKEN)).await.assert_error(502, "injected");
+    noop(&sandbox, Some(ACCOUNT_TOKEN)).await.assert_error(429, "rate limit");
+    // And before auth: no token at all still gets the fault (and spends no slot of "").
+    sandbox.inject(Fault::status(500));
+    noop(&sandbox, None).await.assert_error(500, "injected");
+    noop(&sandbox, None).await.assert_error(401, "missing X-API-TOKEN");
+    let counters = &sandbox.state()["counters"];
+    assert_eq!(
+        (counters["faultsApplied"].clone(), counters["rateLimited"].clone()),
+        (json!(3), json!(1))
+    );
+}
+
+/// Decision: a taken fault is used up even when the request is then refused (429, 401, 400):
+/// each API request takes the first matching fault, whatever becomes of the request.
+#[tokio::test(start_paused = true)]
+async fn a_taken_fault_is_used_up_even_when_the_request_is_refused() {
+    let sandbox = start_with(limited(1.0, 1)).await; // 1 in any 1 s; the clock never moves
+    assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
+    // 429: the malformed fault went with the refused request (its error body is intact).
+    sandbox.inject(Fault::malformed());
+    noop(&sandbox, Some(ACCOUNT_TOKEN)).await.assert_error(429, "rate limit");
+    assert_eq!(sandbox.state()["faults"], json!([]), "used up by the 429");
+    // 401: the after-commit 500 went with the refused request.
+    sandbox.inject(Fault::status(500).after_commit());
+    noop(&sandbox, Some("stranger")).await.assert_error(401, "unknown X-API-TOKEN");
+    assert_eq!(sandbox.state()["faults"], json!([]), "used up by the 401");
+    // 400: the latency fault delayed the refused request, and only that one.
+    sandbox.inject(Fault::latency(300));
+    let started = Instant::now();
+    create(&sandbox, SOURCE_TOKEN, &json!({"fulfillmentRequestId": 1388412}))
+        .await
+        .assert_error(400, "shipment is required");
+    assert!(started.elapsed() >= Duration::from_millis(300), "{:?}", started.elapsed());
+    assert_eq!(sandbox.state()["faults"], json!([]), "used up by the 400");
+    // Nothing is left for the next request: answered at once, untouched.
+    let started = Instant::now();
+    let reply = noop(&sandbox, Some(CHANNEL_TOKEN)).await;
+    assert_eq!((reply.status, reply.json()), (200, json!([])));
+    assert_eq!(started.elapsed(), Duration::ZERO);
+    assert_eq!(sandbox.state()["counters"]["faultsApplied"], 3);
+    assert_eq!(shipment_count(&sandbox), 0);
+}
+
+/// A gateway timeout can be injected too, before the operation or after it committed.
+#[tokio::test]
+async fn status_faults_can_answer_504_gateway_timeout() {
+    let sandbox = start().await;
+    let fault = json!({"kind": "status", "status": 504, "path": "/shipments"});
+    let queued = admin(&sandbox, "POST", "faults", Some(&fault)).await;
+    assert_eq!(queued.status, 204, "{}", queued.text);
+    let reply = create(&sandbox, ACCOUNT_TOKEN, &minimal("GW")).await;
+    reply.assert_error(504, "injected fault: 504 Gateway Timeout");
+    assert_eq!(reply.header("retry-after"), None);
+    assert_eq!(shipment_count(&sandbox), 0, "nothing was carried out");
+    sandbox.inject(Fault::status(504).after_commit());
+    create(&sandbox, ACCOUNT_TOKEN, &minimal("GW")).await.assert_error(504, "injected");
+    assert_eq!(shipment_count(&sandbox), 1, "committed, then the answer was lost");
+    create(&sandbox, ACCOUNT_TOKEN, &minimal("GW")).await.assert_error(409, "GW");
 }
 
 #[test]
@@ -379,34 +467,56 @@ fn inject_refuses_an_invalid_fault() {
 
 // ---- admin ----
 
-#[tokio::test]
-async fn reset_returns_to_the_seed() {
-    let sandbox = start().await;
+/// Decision: reset also clears faults, the limiter and the counters ("as freshly started").
+/// The setup fills a window of 4 (the 5th is refused); right after the reset — on the paused
+/// clock, so no time has passed — the same token is accepted again, for a full window.
+#[tokio::test(start_paused = true)]
+async fn reset_returns_to_the_seed_and_clears_faults_the_limiter_and_the_counters() {
+    let sandbox = start_with(limited(2.0, 4)).await; // 4 in any 2 s; the clock never moves
     let seeded = sandbox.state();
     let seed = serde_json::to_value(Seed::default()).unwrap();
     assert_eq!(seeded["fulfillmentRequests"], seed["fulfillmentRequests"]);
     assert_eq!(seeded["orders"], seed["orders"]);
     assert_eq!(seeded["sources"], seed["sources"]);
     assert_eq!(seeded["shipments"], json!([]));
+    assert_eq!(seeded["faults"], json!([]));
 
-    create(&sandbox, ACCOUNT_TOKEN, &minimal("R")).await;
-    send(&sandbox, "PATCH", "/orders/link?orderId=3001", Some(ACCOUNT_TOKEN), None).await;
-    send(
-        &sandbox,
-        "PATCH",
-        "/fulfillment-requests/5002/processing-failed?error=x",
-        Some(ACCOUNT_TOKEN),
-        None,
-    )
-    .await;
+    let created = create(&sandbox, ACCOUNT_TOKEN, &minimal("R")).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.json()["id"], 1);
+    let linked =
+        send(&sandbox, "PATCH", "/orders/link?orderId=3001", Some(ACCOUNT_TOKEN), None).await;
+    assert_eq!((linked.status, linked.json()), (200, json!([3001])), "{}", linked.text);
+    let failed = "/fulfillment-requests/5002/processing-failed?error=x";
+    let failed = send(&sandbox, "PATCH", failed, Some(ACCOUNT_TOKEN), None).await;
+    assert_eq!(failed.status, 204, "{}", failed.text);
+    assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
+    noop(&sandbox, Some(ACCOUNT_TOKEN)).await.assert_error(429, "rate limit");
     sandbox.inject(Fault::status(500));
-    assert_ne!(sandbox.state(), seeded);
+    assert_eq!(shipment_count(&sandbox), 1);
+    assert_eq!(sandbox.order(3001).unwrap()["items"][0]["linked"], true);
+    assert_eq!(sandbox.fulfillment_request(5002).unwrap()["processingStatus"], "Processing Error");
+    let dirty = sandbox.state();
+    assert_eq!(dirty["faults"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        dirty["counters"],
+        json!({"requestsReceived": 5, "rateLimited": 1, "tooManyRequests": 1, "faultsApplied": 0})
+    );
 
+    let reset_at = Instant::now();
     assert_eq!(admin(&sandbox, "POST", "reset", None).await.status, 204);
     assert_eq!(sandbox.state(), seeded, "data, faults and counters as at start");
     assert_eq!(sandbox.request_count(), 0);
-    // Ids start over too.
-    assert_eq!(create(&sandbox, ACCOUNT_TOKEN, &minimal("R")).await.json()["id"], 1);
+    // The limiter too: accepted at once — not 429, not the cleared fault's 500, not a 409 — and
+    // ids start over.
+    let again = create(&sandbox, ACCOUNT_TOKEN, &minimal("R")).await;
+    assert_eq!(again.status, 201, "{}", again.text);
+    assert_eq!(again.json()["id"], 1);
+    for _ in 0..3 {
+        assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200);
+    }
+    noop(&sandbox, Some(ACCOUNT_TOKEN)).await.assert_error(429, "rate limit");
+    assert_eq!(reset_at.elapsed(), Duration::ZERO, "the window was never allowed to slide");
 }
 
 #[tokio::test]
@@ -483,12 +593,12 @@ fn spawn_binary(args: &[&str]) -> (std::process::Child, String) {
 }
 
 fn wait_with_timeout(child: &mut std::process::Child) -> std::process::ExitStatus {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             return status;
         }
-        if Instant::now() > deadline {
+        if std::time::Instant::now() > deadline {
             child.kill().unwrap();
             panic!("the binary did not stop");
         }
