@@ -230,9 +230,9 @@ async fn only_processing_or_processed_may_fail() {
 async fn processing_failed_refusals() {
     let sandbox = start().await;
     let cases = [
-        (ACCOUNT_TOKEN, "1388412", "", 400, "error"),
-        (ACCOUNT_TOKEN, "1388412", "?error=", 400, "error"),
-        (ACCOUNT_TOKEN, "1388412", "?reason=x", 400, "error"),
+        (ACCOUNT_TOKEN, "1388412", "", 400, "query parameter error is required"),
+        (ACCOUNT_TOKEN, "1388412", "?error=", 400, "query parameter error is required"),
+        (ACCOUNT_TOKEN, "1388412", "?reason=x", 400, "query parameter error is required"),
         (ACCOUNT_TOKEN, "x1", "?error=x", 400, "fulfillmentRequestId must be an integer"),
         (ACCOUNT_TOKEN, "999", "?error=x", 404, "fulfillment request 999"),
         (OTHER_SOURCE_TOKEN, "1388412", "?error=x", 404, "fulfillment request 1388412"),
@@ -252,6 +252,39 @@ async fn processing_failed_refusals() {
 #[tokio::test]
 async fn the_channel_token_may_fail_requests() {
     let sandbox = start().await;
-    assert_eq!(fail(&sandbox, CHANNEL_TOKEN, "5003", "?error=x").await.status, 400, "Acknowledged");
-    assert_eq!(fail(&sandbox, CHANNEL_TOKEN, "1388412", "?error=x").await.status, 204);
+    // It sees source 200's request: refused for its status (400), not as invisible (404).
+    fail(&sandbox, CHANNEL_TOKEN, "5003", "?error=x")
+        .await
+        .assert_error(400, "fulfillment request 5003 is in processing status \"Acknowledged\"");
+    assert_eq!(sandbox.fulfillment_request(5003).unwrap()["processingStatus"], "Acknowledged");
+    let reply = fail(&sandbox, CHANNEL_TOKEN, "1388412", "?error=x").await;
+    assert_eq!(reply.status, 204, "{}", reply.text);
+    let fr = sandbox.fulfillment_request(1388412).unwrap();
+    assert_eq!(
+        (fr["processingStatus"].clone(), fr["processingError"].clone()),
+        (json!("Processing Error"), json!("x"))
+    );
+}
+
+/// Decision: the first `error` parameter counts — also when it is empty (400), whatever follows.
+#[tokio::test]
+async fn processing_failed_takes_the_first_error_parameter() {
+    let sandbox = start().await;
+    let reply = fail(&sandbox, ACCOUNT_TOKEN, "1388412", "?error=a&error=b").await;
+    assert_eq!(reply.status, 204, "{}", reply.text);
+    assert_eq!(sandbox.fulfillment_request(1388412).unwrap()["processingError"], "a");
+    // Other parameters before it do not matter.
+    let reply = fail(&sandbox, ACCOUNT_TOKEN, "5002", "?reason=r&error=first&error=second").await;
+    assert_eq!(reply.status, 204, "{}", reply.text);
+    assert_eq!(sandbox.fulfillment_request(5002).unwrap()["processingError"], "first");
+    // An empty first one is no reason, even with a good second one.
+    let sandbox = start().await;
+    fail(&sandbox, ACCOUNT_TOKEN, "1388412", "?error=&error=b")
+        .await
+        .assert_error(400, "query parameter error is required and must not be empty");
+    let fr = sandbox.fulfillment_request(1388412).unwrap();
+    assert_eq!(
+        (fr["processingStatus"].clone(), fr["processingError"].clone()),
+        (json!("Processing"), Value::Null)
+    );
 }

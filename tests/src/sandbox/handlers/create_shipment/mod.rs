@@ -145,3 +145,53 @@ fn saved_fields(data: &mut Data, fields: &[(String, String)]) -> Vec<CustomField
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::header;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::sandbox::server::SandboxConfig;
+
+    /// Calls the handler directly (the pipeline is not under test here).
+    async fn create(app: &Arc<App>, caller: Caller, body: &Value) -> (StatusCode, String) {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_TYPE, "application/json".parse().unwrap());
+        let body = Ok(Bytes::from(body.to_string()));
+        let response =
+            match create_shipment(State(Arc::clone(app)), Extension(caller), headers, body).await {
+                Ok(response) => response,
+                Err(error) => error.into_response(),
+            };
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    fn set_status(app: &App, id: i64, status: &str) {
+        let mut data = app.state();
+        let fr = data.fulfillment_requests.iter_mut().find(|fr| fr.id == id).unwrap();
+        fr.processing_status = status.to_owned();
+    }
+
+    /// Decision: a cancelled request refuses a shipment with 412, checked before the 409. Over
+    /// HTTP no request can hold a shipment and be Cancelled (nothing cancels a request), so the
+    /// state is arranged here: ship on 5004 while it is Processing, then cancel it.
+    #[tokio::test]
+    async fn a_cancelled_request_answers_412_before_the_409() {
+        let app = Arc::new(App::new(SandboxConfig::default()).unwrap());
+        let body = json!({"fulfillmentRequestId": 5004, "shipment": {"trackingNumber": "DUP",
+            "shipmentItems": [{"sku": "HG12123123", "quantity": 1}]}});
+        set_status(&app, 5004, "Processing");
+        assert_eq!(create(&app, Caller::Account, &body).await.0, StatusCode::CREATED);
+        let (status, text) = create(&app, Caller::Account, &body).await;
+        assert_eq!(status, StatusCode::CONFLICT, "while Processing, a repeat is a 409: {text}");
+
+        set_status(&app, 5004, STATUS_CANCELLED);
+        let (status, text) = create(&app, Caller::Account, &body).await;
+        assert_eq!(status, StatusCode::PRECONDITION_FAILED, "{text}");
+        assert!(text.contains("fulfillment request 5004 is Cancelled"), "{text}");
+        assert_eq!(app.state().shipments.len(), 1);
+    }
+}
