@@ -13,7 +13,7 @@
 //! last one). Numbers, never assertions: a slow machine must not fail a build.
 
 use flxpoint_ext::{Client, FulfillmentRequestRef, RetryPolicy, ShipmentLine, types};
-use flxpoint_tests::sandbox::{Sandbox, SandboxConfig, seed};
+use flxpoint_sandbox::sandbox::{Sandbox, SandboxConfig, seed};
 use serde::Deserialize;
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -5,7 +5,7 @@
 //! cargo run -p flxpoint-ext --example quickstart -- --live # against api.flxpoint.com (see below)
 //! ```
 //!
-//! With no arguments it starts the sandbox (`flxpoint_tests::sandbox`, seeded as in
+//! With no arguments it starts the sandbox (`flxpoint_sandbox::sandbox`, seeded as in
 //! `tests/README.md`) on a free loopback port, at the documented 2 requests/second per token, and
 //! walks: create a shipment by fulfillment-request id and by purchase-order number, the 409 on a
 //! repeated tracking number, flag shipments with sync errors, accounting sync (set, then clear),
@@ -20,7 +20,7 @@ use flxpoint_ext::{
     Client, CreateOutcome, Error, FulfillmentRequestRef, LinkSelector, Patch, ShipmentLine,
     ShipmentSyncError, TokenKind,
 };
-use flxpoint_tests::sandbox::{Sandbox, SandboxConfig, seed};
+use flxpoint_sandbox::sandbox::{Sandbox, SandboxConfig, seed};
 
 type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
 

@@ -6,7 +6,7 @@ use flxpoint_ext::bulk::Progress;
 use flxpoint_ext::{
     Client, CreateOutcome, Error, FulfillmentRequestRef, RetryPolicy, ShipmentLine, TokenKind,
 };
-use flxpoint_tests::sandbox::{Fault, Sandbox, SandboxConfig, seed};
+use flxpoint_sandbox::sandbox::{Fault, Sandbox, SandboxConfig, seed};
 use std::time::Duration;
 
 async fn sandbox() -> Sandbox {

@@ -5,7 +5,7 @@ mod common;
 
 use common::{Captured, builder};
 use flxpoint_ext::{Client, Error, LinkSelector, Patch, RetryPolicy};
-use flxpoint_tests::sandbox::{Sandbox, SandboxConfig, seed};
+use flxpoint_sandbox::sandbox::{Sandbox, SandboxConfig, seed};
 use std::time::Duration;
 
 /// The `flxpoint.call{…}` span line of the event that closes a call.

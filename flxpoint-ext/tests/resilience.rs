@@ -6,7 +6,7 @@ use flxpoint_ext::{
     Client, CreateOutcome, Error, FulfillmentRequestRef, LinkSelector, Patch, Processing,
     RetryPolicy, ShipmentLine, ShipmentSyncError, TokenKind,
 };
-use flxpoint_tests::sandbox::{Fault, Sandbox, SandboxConfig, seed};
+use flxpoint_sandbox::sandbox::{Fault, Sandbox, SandboxConfig, seed};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -3,7 +3,7 @@
 //! `resilience.rs` do not load the machine while arrival times are being judged.
 
 use flxpoint_ext::{Client, FulfillmentRequestRef, RetryPolicy, ShipmentLine, TokenKind};
-use flxpoint_tests::sandbox::{Sandbox, SandboxConfig, seed};
+use flxpoint_sandbox::sandbox::{Sandbox, SandboxConfig, seed};
 use std::time::Duration;
 
 /// No call may take longer than this; a hang fails the test instead of blocking CI.

@@ -3,7 +3,7 @@
 #[path = "sandbox_support.rs"]
 mod support;
 
-use flxpoint_tests::sandbox::Sandbox;
+use flxpoint_sandbox::sandbox::Sandbox;
 use serde_json::{Value, json};
 use support::{
     ACCOUNT_TOKEN, CHANNEL_TOKEN, OTHER_SOURCE_TOKEN, Reply, SOURCE_TOKEN, raw, send, start,

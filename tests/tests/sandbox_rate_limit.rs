@@ -13,7 +13,7 @@ mod support;
 
 use std::time::Duration;
 
-use flxpoint_tests::sandbox::{Sandbox, SandboxConfig, Seed};
+use flxpoint_sandbox::sandbox::{Sandbox, SandboxConfig, Seed};
 use support::{ACCOUNT_TOKEN, CHANNEL_TOKEN, OTHER_SOURCE_TOKEN, SOURCE_TOKEN, send, start_with};
 use tokio::time::advance;
 

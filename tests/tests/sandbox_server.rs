@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use flxpoint_tests::sandbox::{Fault, Sandbox, SandboxConfig, Seed};
+use flxpoint_sandbox::sandbox::{Fault, Sandbox, SandboxConfig, Seed};
 use serde_json::{Value, json};
 use support::{
     ACCOUNT_TOKEN, CHANNEL_TOKEN, OTHER_SOURCE_TOKEN, SOURCE_TOKEN, create, finish, raw, send,

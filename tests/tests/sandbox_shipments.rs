@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use flxpoint_tests::sandbox::Sandbox;
+use flxpoint_sandbox::sandbox::Sandbox;
 use serde_json::{Value, json};
 use support::{
     ACCOUNT_TOKEN, CHANNEL_TOKEN, OTHER_SOURCE_TOKEN, SOURCE_TOKEN, create, data, raw, send,
@@ -810,7 +810,7 @@ async fn the_generic_page_example_is_a_client_error_not_a_server_error() {
 // ---- PUT /shipments/flag-with-errors ----
 
 async fn flag(
-    sandbox: &flxpoint_tests::sandbox::Sandbox,
+    sandbox: &flxpoint_sandbox::sandbox::Sandbox,
     token: &str,
     body: &Value,
 ) -> support::Reply {

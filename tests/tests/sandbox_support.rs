@@ -2,12 +2,12 @@
 //! Cargo also builds this file alone as a test target; it has no tests of its own.
 #![allow(dead_code)]
 
-use flxpoint_tests::sandbox::{Sandbox, SandboxConfig};
+use flxpoint_sandbox::sandbox::{Sandbox, SandboxConfig};
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
-pub use flxpoint_tests::sandbox::seed::{
+pub use flxpoint_sandbox::sandbox::seed::{
     ACCOUNT_TOKEN, CHANNEL_TOKEN, OTHER_SOURCE_TOKEN, SOURCE_TOKEN,
 };
 

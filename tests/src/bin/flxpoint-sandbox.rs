@@ -11,7 +11,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use flxpoint_tests::sandbox::{Sandbox, SandboxConfig};
+use flxpoint_sandbox::sandbox::{Sandbox, SandboxConfig};
 
 const USAGE: &str = concat!(
     "usage: flxpoint-sandbox [--port N (0 = random)] [--rate REQ_PER_SEC (default 2)]\n",

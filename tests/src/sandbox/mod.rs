@@ -2,7 +2,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
-//! use flxpoint_tests::sandbox::{Fault, Sandbox, SandboxConfig, seed};
+//! use flxpoint_sandbox::sandbox::{Fault, Sandbox, SandboxConfig, seed};
 //!
 //! let sandbox = Sandbox::start(SandboxConfig::default()).await?;
 //! let url = format!("{}/orders/link?orderId=3001", sandbox.base_url());
