@@ -4,6 +4,7 @@
 pub mod diff;
 pub mod fixtures;
 pub mod pages;
+pub mod publish;
 pub mod spec;
 pub mod surface;
 pub mod tools;

@@ -5,6 +5,9 @@
 //! - `generate [--check]`: `spec`, then the snapshot tests of the generated code and API surface,
 //!   accepting the new snapshots (`--check`: failing on any difference instead).
 //! - `tools`: install the pinned third-party validators (npm and PyPI).
+//! - `package`: package every publishable crate with verification, then build from the
+//!   `.crate`s: the packaged flxpoint-api's docs as docs.rs does, flxpoint-ext's examples.
+//! - `msrv`: install the declared `rust-version` with rustup and check the workspace with it.
 //! - `ci`: everything CI checks, in one command.
 
 use anyhow::{Result, bail};
@@ -18,8 +21,10 @@ fn main() -> Result<()> {
         Some("spec") => spec(check),
         Some("generate") => generate(check),
         Some("tools") => tools::install(),
+        Some("package") => xtask::publish::package().and_then(|()| xtask::publish::from_crates()),
+        Some("msrv") => xtask::publish::msrv(),
         Some("ci") => ci(),
-        _ => bail!("usage: cargo xtask <spec|generate|tools|ci> [--check]"),
+        _ => bail!("usage: cargo xtask <spec|generate|tools|package|msrv|ci> [--check]"),
     }
 }
 
@@ -68,6 +73,10 @@ fn ci() -> Result<()> {
         "--exclude",
         "flxpoint-api",
     ]))?;
+    // What crates.io and docs.rs users get, and the declared minimum Rust version.
+    xtask::publish::package()?;
+    xtask::publish::from_crates()?;
+    xtask::publish::msrv()?;
     // The main job (README command 1): the whole flow against the embedded sandbox; it checks
     // its own outcomes and exits non-zero on any surprise.
     run(&mut cargo(&["run", "--package", "flxpoint-ext", "--example", "quickstart"]))?;

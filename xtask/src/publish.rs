@@ -1,0 +1,123 @@
+//! What a crates.io user gets: every publishable crate packaged and built from its `.crate`,
+//! the docs of the packaged `flxpoint-api` built as docs.rs builds them, and the declared MSRV
+//! checked with that toolchain.
+
+use anyhow::{Context, Result, bail};
+use std::path::Path;
+use std::process::Command;
+
+/// The crates published to crates.io (everything but `xtask`).
+pub const PUBLISHED: [&str; 4] =
+    ["flxpoint-codegen", "flxpoint-api", "flxpoint-ext", "flxpoint-sandbox"];
+
+fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(crate::root());
+    cmd
+}
+
+/// `cargo package` for every published crate, *with* verification: each `.crate` is unpacked
+/// and built on its own (workspace crates that depend on each other are resolved from the
+/// other `.crate`s, as cargo does for a multi-package `package`). Then the file list of each.
+pub fn package() -> Result<()> {
+    let mut cmd = cargo();
+    cmd.args(["package", "--allow-dirty"]);
+    for name in PUBLISHED {
+        cmd.args(["--package", name]);
+    }
+    crate::tools::run(&mut cmd).context("cargo package (with verification)")?;
+    for name in PUBLISHED {
+        let mut list = cargo();
+        list.args(["package", "--allow-dirty", "--list", "--package", name]);
+        let out = list.output()?;
+        if !out.status.success() {
+            bail!("cargo package --list -p {name}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let files = String::from_utf8(out.stdout)?;
+        println!(
+            "{name}: {} files: {}",
+            files.lines().count(),
+            files.lines().collect::<Vec<_>>().join(" ")
+        );
+    }
+    Ok(())
+}
+
+/// Builds from the unpacked `.crate`s, outside the workspace, as a crates.io user would: the
+/// docs of `flxpoint-api` as docs.rs builds them (`DOCS_RS=1`, `--cfg docsrs`, warnings
+/// denied; its `build.rs` must generate the client from files the crate ships), and
+/// `flxpoint-ext`'s examples (which use the sandbox). The workspace crates are not on crates.io
+/// yet, so each is patched to its own unpacked `.crate`. Run after [`package`].
+pub fn from_crates() -> Result<()> {
+    let version = env!("CARGO_PKG_VERSION");
+    let packaged = crate::root().join("target/package");
+    let scratch = std::env::temp_dir().join("flxpoint-from-crates");
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch)?;
+    let mut patches = Vec::new();
+    for name in PUBLISHED {
+        let archive = packaged.join(format!("{name}-{version}.crate"));
+        crate::tools::run(Command::new("tar").arg("xzf").arg(&archive).arg("-C").arg(&scratch))
+            .with_context(|| format!("unpacking {}", archive.display()))?;
+        let dir = scratch.join(format!("{name}-{version}"));
+        patches.push(format!("patch.crates-io.{name}.path={:?}", path_str(&dir)?));
+    }
+    let in_crate = |name: &str, args: &[&str]| {
+        let mut cmd = cargo();
+        cmd.current_dir(scratch.join(format!("{name}-{version}"))).args(args);
+        for patch in &patches {
+            cmd.arg("--config").arg(patch);
+        }
+        cmd.env("CARGO_TARGET_DIR", crate::root().join("target/from-crates"));
+        cmd
+    };
+    let mut doc = in_crate("flxpoint-api", &["doc", "--no-deps"]);
+    doc.env("DOCS_RS", "1").env("RUSTDOCFLAGS", "--cfg docsrs -D warnings");
+    crate::tools::run(&mut doc).context("docs.rs-style build of the packaged flxpoint-api")?;
+    let index = crate::root().join("target/from-crates/doc/flxpoint_api/index.html");
+    if !index.exists() {
+        bail!("{} was not written", index.display());
+    }
+    println!("docs.rs-style docs of the packaged flxpoint-api: {}", index.display());
+    crate::tools::run(&mut in_crate("flxpoint-ext", &["build", "--examples"]))
+        .context("building flxpoint-ext's examples from its .crate")?;
+    println!("flxpoint-ext's examples build from its .crate");
+    Ok(())
+}
+
+/// The workspace's `rust-version`, installed with rustup and used to check every target.
+pub fn msrv() -> Result<()> {
+    let manifest = std::fs::read_to_string(crate::root().join("Cargo.toml"))?;
+    let version = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = "))
+        .map(|v| v.trim().trim_matches('"').to_owned())
+        .context("rust-version in the workspace Cargo.toml")?;
+    crate::tools::run(Command::new("rustup").args([
+        "toolchain",
+        "install",
+        &version,
+        "--profile",
+        "minimal",
+        "--no-self-update",
+    ]))
+    .with_context(|| format!("installing Rust {version} with rustup"))?;
+    let mut check = Command::new("rustup");
+    check
+        .current_dir(crate::root())
+        .args(["run", &version, "cargo", "check", "--workspace", "--all-targets", "--locked"])
+        .env("CARGO_TARGET_DIR", crate::root().join("target/msrv"))
+        // The outer cargo's variables would point the inner one at the newer toolchain.
+        .env_remove("CARGO")
+        .env_remove("RUSTC")
+        .env_remove("RUSTDOC")
+        .env_remove("RUSTUP_TOOLCHAIN");
+    crate::tools::run(&mut check)
+        .with_context(|| format!("checking the workspace with Rust {version}"))?;
+    println!("MSRV: the workspace checks with Rust {version}");
+    Ok(())
+}
+
+fn path_str(path: &Path) -> Result<&str> {
+    path.to_str().with_context(|| format!("{} is not UTF-8", path.display()))
+}
