@@ -13,4 +13,19 @@
 pub mod hooks;
 pub mod tristate;
 
-include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
+/// progenitor's output, as generated (see `build.rs`).
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
+}
+
+#[doc(inline)]
+pub use generated::*;
+
+/// The schema types: every generated one, and the hand-written stand-ins for the accounting-sync
+/// request ([`tristate`]), so that all of them are found where users look.
+pub mod types {
+    #[doc(inline)]
+    pub use crate::generated::types::*;
+    #[doc(inline)]
+    pub use crate::tristate::{FulfillmentAccountingSyncItem, FulfillmentAccountingSyncRequest};
+}

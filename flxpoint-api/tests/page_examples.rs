@@ -4,7 +4,7 @@
 //!
 //! A naive spec fails here on `customFields: [null]` and on `"accountingError": null`.
 
-use flxpoint_api::{tristate, types};
+use flxpoint_api::types;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -29,7 +29,7 @@ fn check(file: &str, text: &str) -> Result<Value, String> {
         ("createShipment", "response") => round_trip::<types::Shipment>(text),
         ("flagShipmentsWithErrors", "request") => round_trip::<Vec<types::Shipment>>(text),
         ("syncFulfillmentRequestAccounting", "request") => {
-            round_trip::<tristate::FulfillmentAccountingSyncRequest>(text)
+            round_trip::<types::FulfillmentAccountingSyncRequest>(text)
         }
         ("linkUnmanagedOrders", "response") => round_trip::<Vec<i64>>(text),
         _ => Err(format!("no type is mapped for {file}: add it to this table")),
@@ -117,12 +117,12 @@ fn every_page_example_decodes_and_round_trips() {
 
 #[test]
 fn explicit_null_and_absent_stay_distinct_in_accounting_sync() {
-    let success: tristate::FulfillmentAccountingSyncRequest = serde_json::from_str(
+    let success: types::FulfillmentAccountingSyncRequest = serde_json::from_str(
         r#"{"accountingSynced":true,"externalAccountingId":"TEST-221","accountingError":null}"#,
     )
     .unwrap();
     assert_eq!(success.accounting_error, Some(None), "null means clear");
-    let error: tristate::FulfillmentAccountingSyncRequest =
+    let error: types::FulfillmentAccountingSyncRequest =
         serde_json::from_str(r#"{"accountingSynced":false,"accountingError":"x"}"#).unwrap();
     assert_eq!(error.external_accounting_id, None, "absent means unchanged");
     let wire = serde_json::to_string(&success).unwrap();

@@ -3,7 +3,7 @@
 use crate::exec::CallState;
 use crate::retry::RetryClass;
 use crate::{Client, Error, Patch, validate};
-use flxpoint_api::tristate::{FulfillmentAccountingSyncItem, FulfillmentAccountingSyncRequest};
+use flxpoint_api::types::{FulfillmentAccountingSyncItem, FulfillmentAccountingSyncRequest};
 use std::collections::HashSet;
 
 /// Builder of an accounting-sync call; see [`Client::sync_accounting`]. Every field starts
