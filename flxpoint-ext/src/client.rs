@@ -4,7 +4,7 @@ use crate::exec::{CallState, TokenExecutor};
 use crate::limiter::{self, Rate};
 use crate::retry::RetryPolicy;
 use crate::token::{ApiToken, TokenKind};
-use crate::{Error, error::snippet};
+use crate::{Error, Response, error::snippet};
 use progenitor_client::ResponseValue;
 use std::sync::Arc;
 use std::time::Duration;
@@ -130,7 +130,7 @@ impl Client {
         operation: &'static str,
         state: CallState,
         fut: F,
-    ) -> (Result<T, Error>, CallState)
+    ) -> (Result<Response<T>, Error>, CallState)
     where
         F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<()>>>,
     {
@@ -145,23 +145,42 @@ impl Client {
             latency_ms = tracing::field::Empty,
         );
         let started = std::time::Instant::now();
-        let deadline = self.inner.deadline;
+        let deadline = state.deadline.unwrap_or(self.inner.deadline);
         let (out, state) = tracing::Instrument::instrument(
             state.scope(tokio::time::timeout(deadline, fut)),
             span.clone(),
         )
         .await;
+        let (attempts, elapsed) = (state.attempts, started.elapsed());
         let result = match (out, &state) {
-            (Err(_), _) => Err(Error::Timeout { operation }),
+            (Err(_), _) => Err(Error::Timeout { operation, attempts, elapsed }),
             // What the executor saw wins over how progenitor then read the (withheld) body.
-            (_, CallState { redirect: Some((status, location)), .. }) => {
-                Err(Error::Redirect { operation, status: *status, location: location.clone() })
-            }
+            (_, CallState { redirect: Some((status, location)), .. }) => Err(Error::Redirect {
+                operation,
+                status: *status,
+                location: location.clone(),
+                attempts,
+                elapsed,
+            }),
             (_, CallState { too_large: Some((status, limit)), .. }) => {
-                Err(Error::ResponseTooLarge { operation, status: *status, limit: *limit })
+                Err(Error::ResponseTooLarge {
+                    operation,
+                    status: *status,
+                    limit: *limit,
+                    attempts,
+                    elapsed,
+                })
             }
-            (Ok(Ok(value)), _) => Ok(value.into_inner()),
-            (Ok(Err(e)), _) => Err(map_error(operation, e, &state, &self.inner.token)),
+            (Ok(Ok(value)), _) => Ok(Response {
+                status: value.status().as_u16(),
+                headers: value.headers().clone(),
+                attempts,
+                elapsed,
+                value: value.into_inner(),
+            }),
+            (Ok(Err(e)), _) => {
+                Err(map_error(operation, e, &state, &self.inner.token).stamp(attempts, elapsed))
+            }
         };
         span.record("attempts", state.attempts);
         span.record("status", state.last_status);
@@ -179,7 +198,7 @@ impl Client {
         operation: &'static str,
         state: CallState,
         fut: F,
-    ) -> Result<(), Error>
+    ) -> Result<Response<()>, Error>
     where
         F: Future<Output = Result<ResponseValue<()>, progenitor_client::Error<()>>>,
     {
@@ -195,6 +214,17 @@ impl Client {
     }
 }
 
+/// A timeout or deadline: more than zero, at most [`MAX_WAIT`]; the error names the setting.
+pub(crate) fn check_wait(name: &str, d: Duration) -> Result<(), Error> {
+    if d.is_zero() {
+        return Err(Error::validation(name, "must be more than zero"));
+    }
+    if d > MAX_WAIT {
+        return Err(Error::validation(name, "must be at most a day (86400 s)"));
+    }
+    Ok(())
+}
+
 fn map_error(
     operation: &'static str,
     e: progenitor_client::Error<()>,
@@ -207,29 +237,35 @@ fn map_error(
         E::CommunicationError(source)
         | E::ResponseBodyError(source)
         | E::InvalidUpgrade(source) => {
+            // Attempts and time are stamped by the caller.
+            let (attempts, elapsed) = (0, Duration::ZERO);
             if source.is_builder() {
                 // Nothing was sent; the URL names no secret (the token is a header).
                 Error::validation("request", format!("cannot be built: {source}"))
             } else if source.is_timeout() {
-                Error::Timeout { operation }
+                Error::Timeout { operation, attempts, elapsed }
             } else {
-                Error::Transport { operation, source }
+                Error::Transport { operation, source, attempts, elapsed }
             }
         }
         E::ErrorResponse(rv) => Error::from_status(
             operation,
             rv.status().as_u16(),
             state.error_body.clone(),
+            rv.headers().clone(),
             state.retry_after,
         ),
         E::UnexpectedResponse(r) => Error::from_status(
             operation,
             r.status().as_u16(),
             state.error_body.clone(),
+            r.headers().clone(),
             state.retry_after,
         ),
         E::InvalidResponsePayload(bytes, err) => Error::Decode {
             operation,
+            attempts: 0,
+            elapsed: Duration::ZERO,
             status: state.last_status.unwrap_or_default(),
             // serde quotes the offending value, which may be an echoed token.
             message: token.redact(&err.to_string()),
@@ -261,6 +297,7 @@ pub struct ClientBuilder {
     rate: Option<(f64, u32)>,
     retry: RetryPolicy,
     max_response_bytes: usize,
+    http: Option<reqwest::ClientBuilder>,
 }
 
 impl ClientBuilder {
@@ -280,7 +317,17 @@ impl ClientBuilder {
             rate: Some((2.0, 1)),
             retry: RetryPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            http: None,
         }
+    }
+
+    /// Starts from your own `reqwest::ClientBuilder` (proxies, custom root certificates, TLS
+    /// settings, default headers, …). A builder, not a built client: the client still sets the
+    /// user agent, the connect timeout and — whatever the builder said — no redirects, so that
+    /// the token never follows one to another host.
+    pub fn http_client(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.http = Some(builder);
+        self
     }
 
     /// Where requests go (e.g. a sandbox on loopback): `http` or `https`, without credentials,
@@ -371,24 +418,18 @@ impl ClientBuilder {
             ("connect_timeout", self.connect_timeout),
             ("attempt_timeout", self.attempt_timeout),
             ("deadline", self.deadline),
-            ("retry.max_backoff", self.retry.max_backoff),
         ] {
-            if d.is_zero() && name != "retry.max_backoff" {
-                return Err(Error::validation(name, "must be more than zero"));
-            }
-            if d > MAX_WAIT {
-                return Err(Error::validation(name, "must be at most a day (86400 s)"));
-            }
+            check_wait(name, d)?;
         }
-        if !(1..=100).contains(&self.retry.max_attempts) {
-            return Err(Error::validation("retry.max_attempts", "must be between 1 and 100"));
-        }
+        self.retry.check()?;
         if self.max_response_bytes < 1024 {
             return Err(Error::validation("max_response_bytes", "must be at least 1024"));
         }
         let rate = self.rate.map(|(per_second, burst)| Rate::new(per_second, burst)).transpose()?;
         self.token.check()?;
-        let http = reqwest::Client::builder()
+        let http = self
+            .http
+            .unwrap_or_default()
             .user_agent(self.user_agent)
             .connect_timeout(self.connect_timeout)
             // The pages document no redirect, and following one could hand the token and the

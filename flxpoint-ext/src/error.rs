@@ -26,45 +26,53 @@ pub enum Error {
     Config(String),
     /// 400: the server rejected the request.
     #[error("{0}")]
-    BadRequest(ServiceError),
+    BadRequest(Box<ServiceError>),
     /// 401: missing, unknown or unsuitable token.
     #[error("{0}")]
-    Unauthorized(ServiceError),
+    Unauthorized(Box<ServiceError>),
     /// 404: the fulfillment request, source, shipment or item does not exist for this token.
     #[error("{0}")]
-    NotFound(ServiceError),
+    NotFound(Box<ServiceError>),
     /// 409: e.g. the tracking number is already used on this fulfillment request.
     #[error("{0}")]
-    Conflict(ServiceError),
+    Conflict(Box<ServiceError>),
     /// 412: a precondition of the operation does not hold.
     #[error("{0}")]
-    PreconditionFailed(ServiceError),
+    PreconditionFailed(Box<ServiceError>),
     /// 429: over the rate limit (after the retries the policy allows).
     #[error("{error} (retry after {retry_after:?})")]
     RateLimited {
         /// The response.
-        error: ServiceError,
+        error: Box<ServiceError>,
         /// The server's `Retry-After`, when it sent one.
         retry_after: Option<Duration>,
     },
     /// 5xx from the server (after the retries the policy allows).
     #[error("{0}")]
-    Server(ServiceError),
+    Server(Box<ServiceError>),
     /// Any other status the pages do not document.
     #[error("{0}")]
-    UnexpectedStatus(ServiceError),
+    UnexpectedStatus(Box<ServiceError>),
     /// No answer in time (an attempt's timeout or the call's overall deadline).
-    #[error("{operation}: timed out")]
+    #[error("{operation}: timed out (after {attempts} attempt(s), {elapsed:?})")]
     Timeout {
         /// The operationId.
         operation: &'static str,
+        /// Attempts made (the first included).
+        attempts: u32,
+        /// How long the call took, rate-limit waits and retries included.
+        elapsed: Duration,
     },
     /// The request could not be delivered or the response could not be read (connection
     /// refused or reset, TLS, DNS).
-    #[error("{operation}: transport error: {source}")]
+    #[error("{operation}: transport error (after {attempts} attempt(s), {elapsed:?}): {source}")]
     Transport {
         /// The operationId.
         operation: &'static str,
+        /// Attempts made (the first included).
+        attempts: u32,
+        /// How long the call took, rate-limit waits and retries included.
+        elapsed: Duration,
         /// The underlying error (it names the URL, never the token header).
         #[source]
         source: reqwest::Error,
@@ -72,11 +80,15 @@ pub enum Error {
     /// The server answered with a redirect (3xx). The pages document none, so none is
     /// followed: following one could carry the token and the body to another host.
     #[error(
-        "{operation}: the server redirected ({status}) to {location:?}; redirects are not followed"
+        "{operation}: the server redirected ({status}) to {location:?}; redirects are not followed (after {attempts} attempt(s), {elapsed:?})"
     )]
     Redirect {
         /// The operationId.
         operation: &'static str,
+        /// Attempts made (the first included).
+        attempts: u32,
+        /// How long the call took, rate-limit waits and retries included.
+        elapsed: Duration,
         /// The 3xx status.
         status: u16,
         /// The `Location` header, resolved against the request URL, without its query,
@@ -86,10 +98,16 @@ pub enum Error {
     /// The response body was larger than [`crate::ClientBuilder::max_response_bytes`]; reading
     /// stopped at the limit. With a success status the server *did* act on the request (e.g.
     /// a 201 means the shipment was created).
-    #[error("{operation}: the {status} response body exceeds the limit of {limit} bytes")]
+    #[error(
+        "{operation}: the {status} response body exceeds the limit of {limit} bytes (after {attempts} attempt(s), {elapsed:?})"
+    )]
     ResponseTooLarge {
         /// The operationId.
         operation: &'static str,
+        /// Attempts made (the first included).
+        attempts: u32,
+        /// How long the call took, rate-limit waits and retries included.
+        elapsed: Duration,
         /// The HTTP status of the oversized answer.
         status: u16,
         /// The limit in force.
@@ -98,11 +116,15 @@ pub enum Error {
     /// A success status with a body that is not what the spec documents. The server accepted
     /// the request (a 201 from `createShipment` means the shipment exists).
     #[error(
-        "{operation}: the server accepted the request ({status}) but its answer could not be decoded: {message}; body starts: {snippet:?}"
+        "{operation}: the server accepted the request ({status}) but its answer could not be decoded (after {attempts} attempt(s), {elapsed:?}): {message}; body starts: {snippet:?}"
     )]
     Decode {
         /// The operationId.
         operation: &'static str,
+        /// Attempts made (the first included).
+        attempts: u32,
+        /// How long the call took, rate-limit waits and retries included.
+        elapsed: Duration,
         /// The success status the server answered with.
         status: u16,
         /// What the decoder said.
@@ -114,18 +136,43 @@ pub enum Error {
 
 /// A response the server answered with an error status.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ServiceError {
     /// The operationId of the call.
     pub operation: &'static str,
     /// The HTTP status.
     pub status: u16,
-    /// The start of the response body (at most 1 KiB), lossily decoded.
+    /// The start of the response body (at most 1 KiB), lossily decoded, the token redacted.
     pub body: String,
+    /// The response's headers.
+    pub headers: http::HeaderMap,
+    /// Attempts made (the first included).
+    pub attempts: u32,
+    /// How long the call took, rate-limit waits and retries included.
+    pub elapsed: Duration,
+}
+
+impl ServiceError {
+    /// An answer with `status` and `body` to `operation` (e.g. for a caller's own tests).
+    pub fn new(operation: &'static str, status: u16, body: impl Into<String>) -> Self {
+        Self {
+            operation,
+            status,
+            body: body.into(),
+            headers: http::HeaderMap::new(),
+            attempts: 1,
+            elapsed: Duration::ZERO,
+        }
+    }
 }
 
 impl std::fmt::Display for ServiceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: the server answered {}", self.operation, self.status)?;
+        write!(
+            f,
+            "{}: the server answered {} (after {} attempt(s), {:?})",
+            self.operation, self.status, self.attempts, self.elapsed
+        )?;
         if !self.body.is_empty() {
             write!(f, ": {}", self.body)?;
         }
@@ -148,6 +195,53 @@ pub enum Processing {
 }
 
 impl Error {
+    /// Attempts the call made before this error (0: nothing was sent).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Self::Validation { .. } | Self::Config(_) => 0,
+            Self::Timeout { attempts, .. }
+            | Self::Transport { attempts, .. }
+            | Self::Redirect { attempts, .. }
+            | Self::ResponseTooLarge { attempts, .. }
+            | Self::Decode { attempts, .. } => *attempts,
+            other => other.service().map_or(0, |e| e.attempts),
+        }
+    }
+
+    /// How long the call took before this error (zero: refused before sending).
+    pub fn elapsed(&self) -> Duration {
+        match self {
+            Self::Validation { .. } | Self::Config(_) => Duration::ZERO,
+            Self::Timeout { elapsed, .. }
+            | Self::Transport { elapsed, .. }
+            | Self::Redirect { elapsed, .. }
+            | Self::ResponseTooLarge { elapsed, .. }
+            | Self::Decode { elapsed, .. } => *elapsed,
+            other => other.service().map_or(Duration::ZERO, |e| e.elapsed),
+        }
+    }
+
+    /// Records how many attempts the call made and how long it took.
+    pub(crate) fn stamp(mut self, made: u32, took: Duration) -> Self {
+        match &mut self {
+            Self::Validation { .. } | Self::Config(_) => {}
+            Self::Timeout { attempts, elapsed, .. }
+            | Self::Transport { attempts, elapsed, .. }
+            | Self::Redirect { attempts, elapsed, .. }
+            | Self::ResponseTooLarge { attempts, elapsed, .. }
+            | Self::Decode { attempts, elapsed, .. } => (*attempts, *elapsed) = (made, took),
+            Self::BadRequest(e)
+            | Self::Unauthorized(e)
+            | Self::NotFound(e)
+            | Self::Conflict(e)
+            | Self::PreconditionFailed(e)
+            | Self::Server(e)
+            | Self::UnexpectedStatus(e)
+            | Self::RateLimited { error: e, .. } => (e.attempts, e.elapsed) = (made, took),
+        }
+        self
+    }
+
     /// Whether the server acted on the request, as far as this error can tell.
     pub fn processing(&self) -> Processing {
         match self {
@@ -211,9 +305,10 @@ impl Error {
         operation: &'static str,
         status: u16,
         body: String,
+        headers: http::HeaderMap,
         retry_after: Option<Duration>,
     ) -> Self {
-        let e = ServiceError { operation, status, body };
+        let e = Box::new(ServiceError { headers, ..ServiceError::new(operation, status, body) });
         match status {
             400 => Self::BadRequest(e),
             401 => Self::Unauthorized(e),

@@ -36,6 +36,11 @@ pub(crate) struct CallState {
     pub redirect: Option<(u16, String)>,
     /// A success body over the size limit (status, limit): reading stopped there.
     pub too_large: Option<(u16, usize)>,
+    /// Per-call overrides of the client's settings.
+    pub deadline: Option<Duration>,
+    pub retry: Option<RetryPolicy>,
+    pub attempt_timeout: Option<Duration>,
+    pub headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
 }
 
 impl CallState {
@@ -52,7 +57,20 @@ impl CallState {
             expects_body: true,
             redirect: None,
             too_large: None,
+            deadline: None,
+            retry: None,
+            attempt_timeout: None,
+            headers: Vec::new(),
         }
+    }
+
+    /// With a call's checked per-call options.
+    pub fn with_options(mut self, options: crate::options::Checked) -> Self {
+        self.deadline = options.deadline;
+        self.retry = options.retry;
+        self.attempt_timeout = options.attempt_timeout;
+        self.headers = options.headers;
+        self
     }
 
     /// For operations that document no response body.
@@ -108,15 +126,22 @@ impl TokenExecutor {
         mut request: reqwest::Request,
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
+        // The call's own headers first, so that nothing can replace the token.
+        for (name, value) in with_call(|c| c.headers.clone()).unwrap_or_default() {
+            request.headers_mut().insert(name, value);
+        }
         if let Ok(value) = self.token.header_value() {
             request.headers_mut().insert("x-api-token", value);
         }
         if let Some(Some((name, value))) = with_call(|c| c.extra_query.clone()) {
             request.url_mut().query_pairs_mut().append_pair(&name, &value);
         }
-        if self.attempt_timeout.is_some() {
-            *request.timeout_mut() = self.attempt_timeout;
+        let attempt_timeout = with_call(|c| c.attempt_timeout).flatten().or(self.attempt_timeout);
+        if attempt_timeout.is_some() {
+            *request.timeout_mut() = attempt_timeout;
         }
+        let policy = with_call(|c| c.retry.clone()).flatten();
+        let policy = policy.as_ref().unwrap_or(&self.retry);
         let class = with_call(|c| c.class).unwrap_or(RetryClass::NotProcessedOnly);
         let expects_body = with_call(|c| c.expects_body).unwrap_or(true);
         let limits = Limits {
@@ -160,15 +185,12 @@ impl TokenExecutor {
             let after = result.as_ref().ok().and_then(|a| header_retry_after(&a.headers));
             if status == Some(429) {
                 // A 429 slows every task of this token, not only this one.
-                self.bucket
-                    .pause(after.unwrap_or(self.retry.base_backoff).min(self.retry.max_backoff));
+                self.bucket.pause(after.unwrap_or(policy.base_backoff).min(policy.max_backoff));
             }
             if let Next::Retry { ambiguous } = next {
-                let wait = self.retry.backoff(attempt, after);
-                let in_budget = started.elapsed().saturating_add(wait) <= self.retry.budget;
-                if let Some(spare) =
-                    spare.filter(|_| attempt < self.retry.max_attempts && in_budget)
-                {
+                let wait = policy.backoff(attempt, after);
+                let in_budget = started.elapsed().saturating_add(wait) <= policy.budget;
+                if let Some(spare) = spare.filter(|_| attempt < policy.max_attempts && in_budget) {
                     if ambiguous {
                         with_call(|c| c.ambiguous_earlier_attempt = true);
                     }

@@ -3,8 +3,10 @@
 use std::time::Duration;
 
 /// Retry policy: exponential backoff with full jitter, a maximum number of attempts and a total
-/// time budget; `Retry-After` from the server wins over the computed backoff.
+/// time budget; `Retry-After` from the server wins over the computed backoff. Built from
+/// [`RetryPolicy::default`] or [`RetryPolicy::none`] and the `with_*` methods.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Attempts in all, the first included (1 = never retry).
     pub max_attempts: u32,
@@ -31,6 +33,47 @@ impl RetryPolicy {
     /// Never retry.
     pub fn none() -> Self {
         Self { max_attempts: 1, ..Self::default() }
+    }
+
+    /// The same policy with `max_attempts` attempts in all.
+    pub fn with_max_attempts(mut self, max_attempts: u32) -> Self {
+        self.max_attempts = max_attempts;
+        self
+    }
+
+    /// The same policy with another first backoff.
+    pub fn with_base_backoff(mut self, base_backoff: Duration) -> Self {
+        self.base_backoff = base_backoff;
+        self
+    }
+
+    /// The same policy with another largest backoff.
+    pub fn with_max_backoff(mut self, max_backoff: Duration) -> Self {
+        self.max_backoff = max_backoff;
+        self
+    }
+
+    /// The same policy with another time budget.
+    pub fn with_budget(mut self, budget: Duration) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// `max_attempts` 1 to 100, `max_backoff` at most a day; the error names the field.
+    pub(crate) fn check(&self) -> Result<(), crate::Error> {
+        if !(1..=100).contains(&self.max_attempts) {
+            return Err(crate::Error::validation(
+                "retry.max_attempts",
+                "must be between 1 and 100",
+            ));
+        }
+        if self.max_backoff > std::time::Duration::from_secs(86_400) {
+            return Err(crate::Error::validation(
+                "retry.max_backoff",
+                "must be at most a day (86400 s)",
+            ));
+        }
+        Ok(())
     }
 
     /// The wait before retry number `retry` (1-based): the server's `Retry-After` if given

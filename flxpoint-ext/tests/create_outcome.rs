@@ -18,12 +18,13 @@ fn client(sandbox: &Sandbox) -> Client {
         .base_url(sandbox.base_url())
         .token_kind(TokenKind::Account)
         .no_rate_limit()
-        .retry(RetryPolicy {
-            max_attempts: 4,
-            base_backoff: Duration::from_millis(1),
-            max_backoff: Duration::from_millis(5),
-            budget: Duration::from_secs(10),
-        })
+        .retry(
+            RetryPolicy::default()
+                .with_max_attempts(4)
+                .with_base_backoff(Duration::from_millis(1))
+                .with_max_backoff(Duration::from_millis(5))
+                .with_budget(Duration::from_secs(10)),
+        )
         .build()
         .unwrap()
 }

@@ -95,12 +95,13 @@ async fn a_call_of_three_attempts_records_them_with_its_waits_and_latency() {
     // so ≈ 160 ms after its answer); backoff itself is at most 1 ms.
     let client = builder(&server)
         .rate_limit(5.0, 1)
-        .retry(RetryPolicy {
-            max_attempts: 4,
-            base_backoff: Duration::from_millis(1),
-            max_backoff: Duration::from_millis(1),
-            budget: Duration::from_secs(10),
-        })
+        .retry(
+            RetryPolicy::default()
+                .with_max_attempts(4)
+                .with_base_backoff(Duration::from_millis(1))
+                .with_max_backoff(Duration::from_millis(1))
+                .with_budget(Duration::from_secs(10)),
+        )
         .build()
         .unwrap();
     client.sync_accounting(5).accounting_synced(Patch::Set(true)).send().await.unwrap();

@@ -30,10 +30,11 @@ async fn no_redirect_is_followed_and_the_other_host_receives_nothing() {
             // Retries on: a redirect must not be mistaken for something worth repeating.
             let client = builder(&server).retry(RetryPolicy::default()).build().unwrap();
             let err = call_operation(&client, operation).await.unwrap_err();
-            let Error::Redirect { operation: op, status: got, location } = &err else {
+            let Error::Redirect { operation: op, status: got, location, attempts, .. } = &err
+            else {
                 panic!("{status} {operation}: {err:?}")
             };
-            assert_eq!((*op, *got), (operation, status));
+            assert_eq!((*op, *got, *attempts), (operation, status, 1));
             assert_eq!(location, &format!("{}/steal", elsewhere.uri()), "no query, no fragment");
             assert!(!err.to_string().contains("leaked"), "{err}");
             let sent = server.received_requests().await.unwrap();

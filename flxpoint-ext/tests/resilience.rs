@@ -29,12 +29,13 @@ fn fast_client(sandbox: &Sandbox) -> Client {
         .token_kind(TokenKind::Account)
         .no_rate_limit()
         .attempt_timeout(Duration::from_secs(1))
-        .retry(RetryPolicy {
-            max_attempts: 6,
-            base_backoff: Duration::from_millis(2),
-            max_backoff: Duration::from_millis(20),
-            budget: Duration::from_secs(20),
-        })
+        .retry(
+            RetryPolicy::default()
+                .with_max_attempts(6)
+                .with_base_backoff(Duration::from_millis(2))
+                .with_max_backoff(Duration::from_millis(20))
+                .with_budget(Duration::from_secs(20)),
+        )
         .build()
         .unwrap()
 }
@@ -255,12 +256,13 @@ async fn retry_after_is_honoured_and_a_storm_of_429s_is_survived() {
     let client = Client::builder(seed::ACCOUNT_TOKEN)
         .base_url(sandbox.base_url())
         .no_rate_limit()
-        .retry(RetryPolicy {
-            max_attempts: 8,
-            base_backoff: Duration::from_millis(2),
-            max_backoff: Duration::from_secs(5),
-            budget: Duration::from_secs(30),
-        })
+        .retry(
+            RetryPolicy::default()
+                .with_max_attempts(8)
+                .with_base_backoff(Duration::from_millis(2))
+                .with_max_backoff(Duration::from_secs(5))
+                .with_budget(Duration::from_secs(30)),
+        )
         .build()
         .unwrap();
     sandbox.inject(Fault::status(429).retry_after(1));

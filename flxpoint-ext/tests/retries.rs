@@ -8,12 +8,11 @@ use std::time::Duration;
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
 
 fn fast_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 4,
-        base_backoff: Duration::from_millis(5),
-        max_backoff: Duration::from_secs(2),
-        budget: Duration::from_secs(10),
-    }
+    RetryPolicy::default()
+        .with_max_attempts(4)
+        .with_base_backoff(Duration::from_millis(5))
+        .with_max_backoff(Duration::from_secs(2))
+        .with_budget(Duration::from_secs(10))
 }
 
 async fn answers(
@@ -153,7 +152,10 @@ async fn a_slow_server_is_a_timeout_after_every_attempt() {
         .unwrap();
     let err = c.sync_accounting(5).accounting_synced(Patch::Set(true)).send().await.unwrap_err();
     assert!(
-        matches!(err, Error::Timeout { operation: "syncFulfillmentRequestAccounting" }),
+        matches!(
+            err,
+            Error::Timeout { operation: "syncFulfillmentRequestAccounting", attempts: 4, .. }
+        ),
         "{err:?}"
     );
     assert_eq!(server.received_requests().await.unwrap().len(), 4, "each attempt timed out");

@@ -146,12 +146,13 @@ fn client(url: &str) -> Client {
         .base_url(url)
         .no_rate_limit()
         .attempt_timeout(Duration::from_millis(300))
-        .retry(RetryPolicy {
-            max_attempts: 3,
-            base_backoff: Duration::from_millis(1),
-            max_backoff: Duration::from_millis(5),
-            budget: Duration::from_secs(10),
-        })
+        .retry(
+            RetryPolicy::default()
+                .with_max_attempts(3)
+                .with_base_backoff(Duration::from_millis(1))
+                .with_max_backoff(Duration::from_millis(5))
+                .with_budget(Duration::from_secs(10)),
+        )
         .build()
         .unwrap()
 }

@@ -118,7 +118,7 @@ async fn the_token_never_leaks() {
         .await;
     Mock::given(method("PUT")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
     let c = builder(&server)
-        .retry(RetryPolicy { base_backoff: Duration::from_millis(1), ..RetryPolicy::default() })
+        .retry(RetryPolicy::default().with_base_backoff(Duration::from_millis(1)))
         .build()
         .unwrap();
     let second = c.with_token(SECOND, None).unwrap();

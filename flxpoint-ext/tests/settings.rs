@@ -79,7 +79,7 @@ proptest! {
         max_attempts in any::<u32>(),
         max_body in any::<usize>(),
     ) {
-        let policy = RetryPolicy { max_attempts, base_backoff, max_backoff, budget };
+        let policy = RetryPolicy::default().with_max_attempts(max_attempts).with_base_backoff(base_backoff).with_max_backoff(max_backoff).with_budget(budget);
         let built = base()
             .connect_timeout(connect)
             .attempt_timeout(attempt)
@@ -117,7 +117,7 @@ fn the_reported_cases_are_named_errors() {
         ("deadline MAX", |b| b.deadline(Duration::MAX), "deadline"),
         (
             "attempts 0",
-            |b| b.retry(RetryPolicy { max_attempts: 0, ..Default::default() }),
+            |b| b.retry(RetryPolicy::default().with_max_attempts(0)),
             "retry.max_attempts",
         ),
         ("body 0", |b| b.max_response_bytes(0), "max_response_bytes"),
@@ -152,12 +152,13 @@ async fn the_most_extreme_accepted_settings_still_make_a_call() {
         .deadline(day)
         .rate_limit(1e6, 10_000)
         .max_response_bytes(usize::MAX)
-        .retry(RetryPolicy {
-            max_attempts: 100,
-            base_backoff: Duration::from_nanos(1),
-            max_backoff: Duration::from_nanos(1),
-            budget: Duration::MAX,
-        })
+        .retry(
+            RetryPolicy::default()
+                .with_max_attempts(100)
+                .with_base_backoff(Duration::from_nanos(1))
+                .with_max_backoff(Duration::from_nanos(1))
+                .with_budget(Duration::MAX),
+        )
         .build()
         .unwrap();
     let err = c.sync_accounting(5).accounting_synced(flxpoint_ext::Patch::Set(true)).send().await;
@@ -176,12 +177,13 @@ async fn the_most_extreme_accepted_settings_still_make_a_call() {
     let c = Client::builder(TOKEN)
         .base_url(server.uri())
         .no_rate_limit()
-        .retry(RetryPolicy {
-            max_attempts: 100,
-            base_backoff: Duration::MAX,
-            max_backoff: day,
-            budget: Duration::from_secs(1),
-        })
+        .retry(
+            RetryPolicy::default()
+                .with_max_attempts(100)
+                .with_base_backoff(Duration::MAX)
+                .with_max_backoff(day)
+                .with_budget(Duration::from_secs(1)),
+        )
         .build()
         .unwrap();
     let err = common::call_operation(&c, "linkUnmanagedOrders").await.unwrap_err();

@@ -1,6 +1,8 @@
 //! `PATCH /fulfillment-requests/{id}/accounting-sync` (syncFulfillmentRequestAccounting).
 
+use crate::Response;
 use crate::exec::CallState;
+use crate::options::CallOptions;
 use crate::retry::RetryClass;
 use crate::{Client, Error, Patch, validate};
 use flxpoint_api::types::{FulfillmentAccountingSyncItem, FulfillmentAccountingSyncRequest};
@@ -17,6 +19,7 @@ pub struct SyncAccounting {
     external_accounting_id: Patch<String>,
     accounting_error: Patch<String>,
     items: Vec<(i64, Patch<String>)>,
+    options: CallOptions,
 }
 
 impl Client {
@@ -43,6 +46,7 @@ impl Client {
             external_accounting_id: Patch::Unchanged,
             accounting_error: Patch::Unchanged,
             items: Vec::new(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -130,10 +134,13 @@ impl SyncAccounting {
         })
     }
 
-    /// Validates, then sends. Retried like any idempotent call: setting the same values twice
-    /// leaves the same state. Any 2xx answer is success (the page documents 204).
-    pub async fn send(self) -> Result<(), Error> {
+    crate::options::per_call_options!(());
+
+    /// Retried like any idempotent call: setting the same values twice leaves the same state.
+    /// Any 2xx answer is success (the page documents 204).
+    async fn send_inner(self) -> Result<Response<()>, Error> {
         let body = self.to_request()?;
+        let options = self.options.check()?;
         let call = self
             .client
             .api()
@@ -141,7 +148,7 @@ impl SyncAccounting {
             .fulfillment_request_id(self.fulfillment_request_id)
             .body(body)
             .send();
-        let state = CallState::new(RetryClass::Idempotent);
+        let state = CallState::new(RetryClass::Idempotent).with_options(options);
         self.client.call_without_body("syncFulfillmentRequestAccounting", state, call).await
     }
 }

@@ -1,6 +1,8 @@
 //! `POST /shipments` (createShipment).
 
+use crate::Response;
 use crate::exec::CallState;
+use crate::options::CallOptions;
 use crate::retry::RetryClass;
 use crate::{Client, Error, TokenKind, validate};
 use chrono::{DateTime, Utc};
@@ -75,6 +77,7 @@ impl ItemRef {
 /// empty name or value and a repeated name; this client rejects them before sending instead, so
 /// no data is lost without the caller knowing.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CustomField {
     /// Name (non-empty, unique within its list).
     pub name: String,
@@ -246,6 +249,7 @@ pub struct CreateShipment {
     suppressed: Option<bool>,
     custom_fields: Vec<CustomField>,
     allow_duplicate_tracking_numbers: bool,
+    options: CallOptions,
 }
 
 impl Client {
@@ -283,6 +287,7 @@ impl Client {
             suppressed: None,
             custom_fields: Vec::new(),
             allow_duplicate_tracking_numbers: false,
+            options: CallOptions::default(),
         }
     }
 }
@@ -442,10 +447,13 @@ impl CreateShipment {
         })
     }
 
-    /// Validates, then sends. A 409 answering a retry whose earlier attempt may have reached the
-    /// server is [`CreateOutcome::AlreadyExists`], not an error (and not `Created`).
-    pub async fn send(self) -> Result<CreateOutcome, Error> {
+    crate::options::per_call_options!(CreateOutcome);
+
+    /// A 409 answering a retry whose earlier attempt may have reached the server is
+    /// [`CreateOutcome::AlreadyExists`], not an error (and not `Created`).
+    async fn send_inner(self) -> Result<Response<CreateOutcome>, Error> {
         let body = self.to_request()?;
+        let options = self.options.check()?;
         // With duplicates refused, a repeat is answered 409 and cannot create a second shipment.
         let class = if body.allow_duplicate_tracking_numbers {
             RetryClass::NotProcessedOnly
@@ -455,13 +463,21 @@ impl CreateShipment {
         let api = self.client.api();
         let (result, state) = self
             .client
-            .call("createShipment", CallState::new(class), api.create_shipment().body(body).send())
+            .call(
+                "createShipment",
+                CallState::new(class).with_options(options),
+                api.create_shipment().body(body).send(),
+            )
             .await;
         match result {
-            Ok(shipment) => Ok(CreateOutcome::Created(Box::new(shipment))),
-            Err(Error::Conflict(_)) if state.ambiguous_earlier_attempt => {
-                Ok(CreateOutcome::AlreadyExists { attempts: state.attempts })
-            }
+            Ok(response) => Ok(response.map(|shipment| CreateOutcome::Created(Box::new(shipment)))),
+            Err(Error::Conflict(mut e)) if state.ambiguous_earlier_attempt => Ok(Response {
+                status: e.status,
+                headers: std::mem::take(&mut e.headers),
+                attempts: e.attempts,
+                elapsed: e.elapsed,
+                value: CreateOutcome::AlreadyExists { attempts: state.attempts },
+            }),
             Err(e) => Err(e),
         }
     }

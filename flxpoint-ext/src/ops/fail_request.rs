@@ -1,6 +1,8 @@
 //! `PATCH /fulfillment-requests/{id}/processing-failed` (failFulfillmentRequest).
 
+use crate::Response;
 use crate::exec::CallState;
+use crate::options::CallOptions;
 use crate::retry::RetryClass;
 use crate::{Client, Error, validate};
 
@@ -11,6 +13,7 @@ pub struct FailFulfillmentRequest {
     client: Client,
     fulfillment_request_id: i64,
     reason: String,
+    options: CallOptions,
 }
 
 impl Client {
@@ -30,15 +33,18 @@ impl Client {
             client: self.clone(),
             fulfillment_request_id,
             reason: reason.into(),
+            options: CallOptions::default(),
         }
     }
 }
 
 impl FailFulfillmentRequest {
-    /// Validates, then sends.
-    pub async fn send(self) -> Result<(), Error> {
+    crate::options::per_call_options!(());
+
+    async fn send_inner(self) -> Result<Response<()>, Error> {
         validate::id("fulfillmentRequestId", self.fulfillment_request_id)?;
         let reason = validate::query_value("error", &self.reason)?;
+        let options = self.options.check()?;
         let call = self
             .client
             .api()
@@ -46,7 +52,7 @@ impl FailFulfillmentRequest {
             .fulfillment_request_id(self.fulfillment_request_id)
             .error(reason)
             .send();
-        let state = CallState::new(RetryClass::NotProcessedOnly);
+        let state = CallState::new(RetryClass::NotProcessedOnly).with_options(options);
         self.client.call_without_body("failFulfillmentRequest", state, call).await
     }
 }

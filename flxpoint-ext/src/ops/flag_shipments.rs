@@ -1,6 +1,8 @@
 //! `PUT /shipments/flag-with-errors` (flagShipmentsWithErrors).
 
+use crate::Response;
 use crate::exec::CallState;
+use crate::options::CallOptions;
 use crate::retry::RetryClass;
 use crate::{Client, Error, validate};
 use flxpoint_api::types;
@@ -8,6 +10,7 @@ use std::collections::HashSet;
 
 /// A shipment's channel sync error to record.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ShipmentSyncError {
     /// The shipment's ID.
     pub shipment_id: i64,
@@ -28,6 +31,7 @@ impl ShipmentSyncError {
 pub struct FlagShipmentsWithErrors {
     client: Client,
     entries: Vec<ShipmentSyncError>,
+    options: CallOptions,
 }
 
 impl Client {
@@ -40,7 +44,11 @@ impl Client {
         &self,
         entries: impl IntoIterator<Item = ShipmentSyncError>,
     ) -> FlagShipmentsWithErrors {
-        FlagShipmentsWithErrors { client: self.clone(), entries: entries.into_iter().collect() }
+        FlagShipmentsWithErrors {
+            client: self.clone(),
+            entries: entries.into_iter().collect(),
+            options: CallOptions::default(),
+        }
     }
 }
 
@@ -72,12 +80,15 @@ impl FlagShipmentsWithErrors {
             .collect()
     }
 
-    /// Validates, then sends. Retried like any idempotent call: recording the same errors twice
-    /// leaves the same state. Any 2xx answer is success (the page documents 200).
-    pub async fn send(self) -> Result<(), Error> {
+    crate::options::per_call_options!(());
+
+    /// Retried like any idempotent call: recording the same errors twice leaves the same state.
+    /// Any 2xx answer is success (the page documents 200).
+    async fn send_inner(self) -> Result<Response<()>, Error> {
         let body = self.to_request()?;
+        let options = self.options.check()?;
         let call = self.client.api().flag_shipments_with_errors().body(body).send();
-        let state = CallState::new(RetryClass::Idempotent);
+        let state = CallState::new(RetryClass::Idempotent).with_options(options);
         self.client.call_without_body("flagShipmentsWithErrors", state, call).await
     }
 }

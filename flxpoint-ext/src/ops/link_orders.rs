@@ -1,6 +1,8 @@
 //! `PATCH /orders/link` (linkUnmanagedOrders).
 
+use crate::Response;
 use crate::exec::CallState;
+use crate::options::CallOptions;
 use crate::retry::RetryClass;
 use crate::{Client, Error, validate};
 
@@ -32,6 +34,7 @@ const KNOWN: [&str; 2] = ["orderId", "orderItemId"];
 pub struct LinkUnmanagedOrders {
     client: Client,
     selector: LinkSelector,
+    options: CallOptions,
 }
 
 impl Client {
@@ -41,15 +44,17 @@ impl Client {
     /// Retried only when the server surely did not process the attempt: a repeat links nothing
     /// new and would report an empty list, losing the IDs of the first attempt.
     pub fn link_unmanaged_orders(&self, selector: LinkSelector) -> LinkUnmanagedOrders {
-        LinkUnmanagedOrders { client: self.clone(), selector }
+        LinkUnmanagedOrders { client: self.clone(), selector, options: CallOptions::default() }
     }
 }
 
 impl LinkUnmanagedOrders {
-    /// Validates, then sends.
-    pub async fn send(self) -> Result<Vec<i64>, Error> {
+    crate::options::per_call_options!(Vec<i64>);
+
+    async fn send_inner(self) -> Result<Response<Vec<i64>>, Error> {
         let api = self.client.api();
-        let mut state = CallState::new(RetryClass::NotProcessedOnly);
+        let options = self.options.check()?;
+        let mut state = CallState::new(RetryClass::NotProcessedOnly).with_options(options);
         let call = match &self.selector {
             LinkSelector::OrderId(id) => {
                 api.link_unmanaged_orders().order_id(validate::id("orderId", *id)?)
