@@ -146,6 +146,7 @@ impl Client {
         );
         let started = std::time::Instant::now();
         let deadline = state.deadline.unwrap_or(self.inner.deadline);
+        let state = CallState { operation, ..state };
         let (out, state) = tracing::Instrument::instrument(
             state.scope(tokio::time::timeout(deadline, fut)),
             span.clone(),
@@ -187,7 +188,8 @@ impl Client {
         span.record("limiter_wait_ms", state.limiter_wait.as_millis() as u64);
         span.record("latency_ms", started.elapsed().as_millis() as u64);
         let _enter = span.enter();
-        tracing::info!(ok = result.is_ok(), "flxpoint call");
+        // DEBUG: one line per call is noise at INFO; the span itself is INFO.
+        tracing::debug!(ok = result.is_ok(), "flxpoint call");
         (result, state)
     }
 

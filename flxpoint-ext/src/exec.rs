@@ -18,6 +18,8 @@ tokio::task_local! {
 /// Per-call state shared between an ext method and the executor.
 #[derive(Debug, Clone)]
 pub(crate) struct CallState {
+    /// The operationId as the spec spells it (`createShipment`), for the attempt events.
+    pub operation: &'static str,
     pub class: RetryClass,
     /// A query parameter the generated builder cannot express (the `orders/link` escape hatch).
     pub extra_query: Option<(String, String)>,
@@ -46,6 +48,7 @@ pub(crate) struct CallState {
 impl CallState {
     pub fn new(class: RetryClass) -> Self {
         Self {
+            operation: "",
             class,
             extra_query: None,
             attempts: 0,
@@ -143,6 +146,8 @@ impl TokenExecutor {
         let policy = with_call(|c| c.retry.clone()).flatten();
         let policy = policy.as_ref().unwrap_or(&self.retry);
         let class = with_call(|c| c.class).unwrap_or(RetryClass::NotProcessedOnly);
+        // Spelled as the call's span spells it (progenitor's id is the snake_case one).
+        let operation = with_call(|c| c.operation).filter(|o| !o.is_empty()).unwrap_or(operation);
         let expects_body = with_call(|c| c.expects_body).unwrap_or(true);
         let limits = Limits {
             success: if expects_body { self.max_body } else { 0 },

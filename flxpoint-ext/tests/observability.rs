@@ -35,7 +35,7 @@ async fn the_span_records_attempts_status_and_limiter_wait_even_when_the_deadlin
     let captured = Captured::default();
     let sink = captured.clone();
     let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
+        .with_max_level(tracing::Level::DEBUG)
         .with_writer(move || sink.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
@@ -120,4 +120,13 @@ async fn a_call_of_three_attempts_records_them_with_its_waits_and_latency() {
     let attempts: Vec<&str> = logs.lines().filter(|l| l.contains("flxpoint attempt")).collect();
     assert_eq!(attempts.len(), 3, "{logs}");
     assert!(attempts[2].contains("attempt=3") && attempts[2].contains("status=204"));
+    // The attempt event spells the operation as the span does.
+    assert!(
+        attempts
+            .iter()
+            .all(|l| l.contains("operation=\"syncFulfillmentRequestAccounting\" attempt")),
+        "{logs}"
+    );
+    // The per-call event is DEBUG, not INFO.
+    assert!(line.contains("DEBUG"), "{line}");
 }

@@ -9,7 +9,7 @@ mod common;
 use common::TOKEN;
 use flxpoint_ext::{Client, RetryPolicy};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 

@@ -24,6 +24,12 @@ impl Client {
     /// Not idempotent: a repeat is answered 400 once the first succeeded. So it is retried only
     /// when the server surely did not process the attempt (429, no connection); a 400 therefore
     /// always means the request itself was refused.
+    ///
+    /// ```no_run
+    /// # async fn run(client: flxpoint_ext::Client) -> Result<(), flxpoint_ext::Error> {
+    /// client.fail_fulfillment_request(1388412, "address undeliverable").send().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn fail_fulfillment_request(
         &self,
         fulfillment_request_id: i64,

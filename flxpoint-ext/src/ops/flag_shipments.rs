@@ -40,6 +40,19 @@ impl Client {
     /// Decision: each entry sends only `id` and `syncError`. The page's body is a whole
     /// `Shipment`, but the operation "saves their errors", and sending other fields of a
     /// shipment the caller may hold stale could overwrite them ("replace shipment data").
+    ///
+    /// ```no_run
+    /// # async fn run(client: flxpoint_ext::Client) -> Result<(), flxpoint_ext::Error> {
+    /// use flxpoint_ext::ShipmentSyncError;
+    /// client
+    ///     .flag_shipments_with_errors([
+    ///         ShipmentSyncError::new(10211, "channel rejected: carrier code unknown"),
+    ///         ShipmentSyncError::new(10212, "channel timeout"),
+    ///     ])
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn flag_shipments_with_errors(
         &self,
         entries: impl IntoIterator<Item = ShipmentSyncError>,

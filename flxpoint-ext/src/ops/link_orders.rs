@@ -43,6 +43,13 @@ impl Client {
     ///
     /// Retried only when the server surely did not process the attempt: a repeat links nothing
     /// new and would report an empty list, losing the IDs of the first attempt.
+    ///
+    /// ```no_run
+    /// # async fn run(client: flxpoint_ext::Client) -> Result<(), flxpoint_ext::Error> {
+    /// use flxpoint_ext::LinkSelector;
+    /// let linked: Vec<i64> = client.link_unmanaged_orders(LinkSelector::OrderId(3001)).send().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn link_unmanaged_orders(&self, selector: LinkSelector) -> LinkUnmanagedOrders {
         LinkUnmanagedOrders { client: self.clone(), selector, options: CallOptions::default() }
     }
