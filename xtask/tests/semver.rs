@@ -1,0 +1,73 @@
+//! Regenerating is reviewed as semver: a spec change is classified from the generated surface as
+//! breaking or additive (the bump CHANGELOG.md asks for), on real spec edits run through the real
+//! generator.
+
+use serde_json::{Value, json};
+use xtask::semver::{Change, classify};
+
+fn spec() -> Value {
+    let text = std::fs::read_to_string(xtask::openapi_dir().join("openapi.yaml")).unwrap();
+    serde_yaml_ng::from_str(&text).unwrap()
+}
+
+fn surface(doc: &Value) -> String {
+    let yaml = serde_yaml_ng::to_string(doc).unwrap();
+    let code = flxpoint_codegen::generate(&yaml).expect("generation succeeds");
+    xtask::surface::summarize(&yaml, &code).unwrap()
+}
+
+#[test]
+fn an_unchanged_spec_is_no_change() {
+    let doc = spec();
+    assert_eq!(classify(&surface(&doc), &surface(&doc)), Change::None);
+}
+
+#[test]
+fn a_removed_field_is_breaking() {
+    let before = spec();
+    let mut after = before.clone();
+    let removed = after
+        .pointer_mut("/components/schemas/Shipment/properties")
+        .and_then(Value::as_object_mut)
+        .unwrap()
+        .remove("note");
+    assert!(removed.is_some());
+    let change = classify(&surface(&before), &surface(&after));
+    let Change::Breaking(why) = &change else { panic!("{change:?}") };
+    assert!(
+        why.iter().any(|w| w.starts_with("Shipment: `note:") && w.ends_with("removed")),
+        "{why:?}"
+    );
+}
+
+#[test]
+fn a_changed_field_type_and_an_added_field_are_breaking() {
+    let before = spec();
+    let mut after = before.clone();
+    let props = after.pointer_mut("/components/schemas/Shipment/properties").unwrap();
+    props["note"] = json!({"type": "integer"});
+    props["brandNewField"] = json!({"type": "string"});
+    let Change::Breaking(why) = classify(&surface(&before), &surface(&after)) else {
+        panic!("not breaking")
+    };
+    assert!(why.iter().any(|w| w.contains("note: Option<String>") && w.contains("became")));
+    assert!(why.iter().any(|w| w.contains("brand_new_field") && w.contains("added to a type")));
+}
+
+#[test]
+fn a_new_optional_query_parameter_and_a_new_operation_are_additive() {
+    let before = spec();
+    let mut after = before.clone();
+    let link = after.pointer_mut("/paths/~1orders~1link/patch/parameters").unwrap();
+    link.as_array_mut().unwrap().push(json!({
+        "name": "orderNumber", "in": "query", "required": false, "schema": {"type": "string"}
+    }));
+    let mut get = after.pointer("/paths/~1orders~1link/patch").unwrap().clone();
+    get["operationId"] = json!("previewUnmanagedOrders");
+    after["paths"]["/orders/link-preview"] = json!({"get": get});
+    let change = classify(&surface(&before), &surface(&after));
+    let Change::Additive(why) = &change else { panic!("{change:?}") };
+    assert!(why.iter().any(|w| w.contains(".order_number(")), "{why:?}");
+    assert!(why.iter().any(|w| w.contains("previewUnmanagedOrders")), "{why:?}");
+    assert!(change.verdict().starts_with("generated surface: ADDITIVE"));
+}
