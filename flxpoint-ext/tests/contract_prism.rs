@@ -4,17 +4,28 @@
 //! document with a 4xx (and `sl-violations`), so every call must succeed: zero violations, and
 //! every dynamic response (generated from the schemas) decodes into the generated types.
 //!
+//! Prism also reports what it only warns about (a deprecated parameter, say) in `sl-violations`,
+//! on a 2xx. The client does not show response headers, so a recording reverse proxy sits between
+//! it and Prism: it forwards every request unchanged, reads `sl-violations` on every answer, 2xx
+//! included, and counts what it forwarded. None may carry the header, and the proxy must have
+//! seen exactly as many requests as the test sent. A deliberately bad request through the same
+//! proxy at the end proves that it does read the header.
+//!
 //! Prism is installed by `cargo xtask tools` (run by `cargo xtask ci`); without it this test
 //! fails, it never skips.
 
 mod common;
 
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use flxpoint_ext::{
     Client, Error, FulfillmentRequestRef as Fr, ItemRef, LinkSelector, Patch, RetryPolicy,
     ShipmentLine, ShipmentSyncError,
 };
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const PER_OPERATION: usize = 100;
@@ -57,6 +68,83 @@ fn start_prism() -> Prism {
         std::thread::sleep(Duration::from_millis(100));
     }
     prism
+}
+
+/// What the recording proxy saw.
+#[derive(Default)]
+struct Seen {
+    /// Requests forwarded to Prism and answered.
+    answered: usize,
+    /// `METHOD path → status: header value` of every answer carrying `sl-violations`.
+    violations: Vec<String>,
+    /// Requests Prism could not be asked (connection errors).
+    failures: Vec<String>,
+}
+
+#[derive(Clone)]
+struct Proxy {
+    upstream: String,
+    http: reqwest::Client,
+    seen: Arc<Mutex<Seen>>,
+}
+
+/// Hop-by-hop and framing headers: each side of the proxy sets its own.
+const NOT_FORWARDED: [header::HeaderName; 4] =
+    [header::HOST, header::CONNECTION, header::CONTENT_LENGTH, header::TRANSFER_ENCODING];
+
+fn forwardable(headers: &HeaderMap) -> HeaderMap {
+    let mut headers = headers.clone();
+    for name in &NOT_FORWARDED {
+        headers.remove(name);
+    }
+    headers
+}
+
+/// Forwards one request to Prism as it came and answers with Prism's answer, noting its
+/// `sl-violations` header.
+async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let target = parts.uri.path_and_query().map_or("/", |path| path.as_str()).to_owned();
+    let what = format!("{} {target}", parts.method);
+    let body = axum::body::to_bytes(body, usize::MAX).await.expect("the client's body");
+    let answer = proxy
+        .http
+        .request(parts.method, format!("{}{target}", proxy.upstream))
+        .headers(forwardable(&parts.headers))
+        .body(body)
+        .send()
+        .await;
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(error) => {
+            proxy.seen.lock().unwrap().failures.push(format!("{what}: {error}"));
+            return (StatusCode::BAD_GATEWAY, error.to_string()).into_response();
+        }
+    };
+    let status = answer.status();
+    let headers = forwardable(answer.headers());
+    let body = answer.bytes().await.expect("Prism's body");
+    {
+        let mut seen = proxy.seen.lock().unwrap();
+        seen.answered += 1;
+        for value in headers.get_all("sl-violations") {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            seen.violations.push(format!("{what} → {status}: {value}"));
+        }
+    }
+    (status, headers, body).into_response()
+}
+
+/// Starts the recording proxy in front of `upstream` on a free loopback port; returns its URL.
+async fn start_proxy(upstream: &str, seen: Arc<Mutex<Seen>>) -> String {
+    let http =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let proxy = Proxy { upstream: upstream.to_owned(), http, seen };
+    let app = axum::Router::new().fallback(forward).with_state(proxy);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
 }
 
 /// A valid shipment built from a seed: every way to name the request and the items.
@@ -121,8 +209,10 @@ impl Tally {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_conforms_to_the_spec_under_prism() {
     let prism = start_prism();
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let proxy = start_proxy(&prism.url, Arc::clone(&seen)).await;
     let c = Client::builder(common::TOKEN)
-        .base_url(&prism.url)
+        .base_url(&proxy)
         .no_rate_limit()
         .retry(RetryPolicy::none())
         .build()
@@ -201,4 +291,34 @@ async fn every_operation_conforms_to_the_spec_under_prism() {
     assert!(t.violations.is_empty(), "{}", t.violations.join("\n"));
     assert_eq!(t.sent, 5 + 5 * PER_OPERATION);
     assert_eq!(decoded, 2 * PER_OPERATION, "every createShipment and link response decoded");
+
+    // What the proxy saw: every request, and no `sl-violations` on any answer (2xx included).
+    {
+        let seen = seen.lock().unwrap();
+        eprintln!(
+            "proxy: {} answers, {} with sl-violations, {} not forwarded",
+            seen.answered,
+            seen.violations.len(),
+            seen.failures.len()
+        );
+        assert!(seen.failures.is_empty(), "{}", seen.failures.join("\n"));
+        assert!(seen.violations.is_empty(), "sl-violations:\n{}", seen.violations.join("\n"));
+        assert_eq!(seen.answered, t.sent, "the proxy saw every request the test sent");
+    }
+
+    // The proxy does read the header: a request Prism must refuse, sent through it.
+    let refused = reqwest::Client::new()
+        .patch(format!("{proxy}/orders/link?orderId=not-a-number"))
+        .header("X-API-TOKEN", common::TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "Prism refuses a non-integer orderId");
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.answered, t.sent + 1);
+    assert_eq!(seen.violations.len(), 1, "{:?}", seen.violations);
+    let (request, answer) = seen.violations[0].split_once(" → ").unwrap();
+    assert_eq!(request, "PATCH /orders/link?orderId=not-a-number");
+    assert!(answer.starts_with("400 Bad Request: [{"), "{answer}");
+    assert!(answer.contains("\"severity\":\"Error\""), "{answer}");
 }
