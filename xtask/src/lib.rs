@@ -1,10 +1,12 @@
 //! Library behind `cargo xtask`: the spec pipeline (pages → fragments → openapi.yaml), the
 //! fixtures, and the generated-surface summary. Split from `main.rs` so tests can call it.
 
+pub mod build_bench;
 pub mod diff;
 pub mod fixtures;
 pub mod pages;
 pub mod publish;
+pub mod semver;
 pub mod spec;
 pub mod surface;
 pub mod tools;

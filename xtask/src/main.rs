@@ -2,12 +2,15 @@
 //!
 //! - `spec [--check]`: extract fragments and fixtures from the pages, assemble
 //!   `openapi/openapi.yaml`; `--check` fails with a diff when anything on disk is stale.
-//! - `generate [--check]`: `spec`, then the snapshot tests of the generated code and API surface,
-//!   accepting the new snapshots (`--check`: failing on any difference instead).
+//! - `generate [--check]`: `spec`, then whether the generated surface changed in a breaking or
+//!   additive way, then the snapshot tests of the generated code and API surface, accepting the
+//!   new snapshots (`--check`: failing on any difference instead).
 //! - `tools`: install the pinned third-party validators (npm and PyPI).
 //! - `package`: package every publishable crate with verification, then build from the
 //!   `.crate`s: the packaged flxpoint-api's docs as docs.rs does, flxpoint-ext's examples.
 //! - `msrv`: install the declared `rust-version` with rustup and check the workspace with it.
+//! - `bench-build [--rounds N] [--timings]`: the cold build of a small flxpoint-ext consumer
+//!   against a reqwest + serde + tokio baseline (README "Benchmarks").
 //! - `ci`: everything CI checks, in one command.
 
 use anyhow::{Result, bail};
@@ -23,8 +26,11 @@ fn main() -> Result<()> {
         Some("tools") => tools::install(),
         Some("package") => xtask::publish::package().and_then(|()| xtask::publish::from_crates()),
         Some("msrv") => xtask::publish::msrv(),
+        Some("bench-build") => xtask::build_bench::run(&args[1..]),
         Some("ci") => ci(),
-        _ => bail!("usage: cargo xtask <spec|generate|tools|package|msrv|ci> [--check]"),
+        _ => {
+            bail!("usage: cargo xtask <spec|generate|tools|package|msrv|bench-build|ci> [--check]")
+        }
     }
 }
 
@@ -45,6 +51,8 @@ fn spec(check: bool) -> Result<()> {
 
 fn generate(check: bool) -> Result<()> {
     spec(check)?;
+    // What the regenerated surface means for users' version numbers (see CHANGELOG.md).
+    println!("{}", xtask::semver::against_snapshot()?.verdict());
     let mut test = cargo(&["test", "--package", "xtask", "--test", "generated"]);
     if check {
         test.env("INSTA_UPDATE", "no");
