@@ -197,27 +197,23 @@ pub enum Processing {
 impl Error {
     /// Attempts the call made before this error (0: nothing was sent).
     pub fn attempts(&self) -> u32 {
-        match self {
-            Self::Validation { .. } | Self::Config(_) => 0,
-            Self::Timeout { attempts, .. }
-            | Self::Transport { attempts, .. }
-            | Self::Redirect { attempts, .. }
-            | Self::ResponseTooLarge { attempts, .. }
-            | Self::Decode { attempts, .. } => *attempts,
-            other => other.service().map_or(0, |e| e.attempts),
-        }
+        self.call_stats().0
     }
 
     /// How long the call took before this error (zero: refused before sending).
     pub fn elapsed(&self) -> Duration {
+        self.call_stats().1
+    }
+
+    fn call_stats(&self) -> (u32, Duration) {
         match self {
-            Self::Validation { .. } | Self::Config(_) => Duration::ZERO,
-            Self::Timeout { elapsed, .. }
-            | Self::Transport { elapsed, .. }
-            | Self::Redirect { elapsed, .. }
-            | Self::ResponseTooLarge { elapsed, .. }
-            | Self::Decode { elapsed, .. } => *elapsed,
-            other => other.service().map_or(Duration::ZERO, |e| e.elapsed),
+            Self::Validation { .. } | Self::Config(_) => (0, Duration::ZERO),
+            Self::Timeout { attempts, elapsed, .. }
+            | Self::Transport { attempts, elapsed, .. }
+            | Self::Redirect { attempts, elapsed, .. }
+            | Self::ResponseTooLarge { attempts, elapsed, .. }
+            | Self::Decode { attempts, elapsed, .. } => (*attempts, *elapsed),
+            other => other.service().map_or((0, Duration::ZERO), |e| (e.attempts, e.elapsed)),
         }
     }
 

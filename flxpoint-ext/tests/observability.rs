@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Captured, builder};
+use common::builder;
 use flxpoint_ext::{Client, Error, LinkSelector, Patch, RetryPolicy};
 use flxpoint_sandbox::sandbox::{Sandbox, SandboxConfig, seed};
 use std::time::Duration;
@@ -32,13 +32,7 @@ async fn the_call_span_records_what_happened() {
 }
 
 async fn the_span_records_attempts_status_and_limiter_wait_even_when_the_deadline_cuts_in() {
-    let captured = Captured::default();
-    let sink = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_writer(move || sink.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = common::capture_logs(tracing::Level::DEBUG);
 
     let sandbox = Sandbox::start(SandboxConfig { rate_per_second: None, ..Default::default() })
         .await
@@ -55,7 +49,7 @@ async fn the_span_records_attempts_status_and_limiter_wait_even_when_the_deadlin
     assert!(matches!(cut, Err(Error::Timeout { .. })), "{cut:?}");
     assert_eq!(sandbox.request_count(), 1, "the cut call was never sent");
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     let first = call_line(&logs, 0);
     assert!(first.contains("operation=\"linkUnmanagedOrders\""), "{first}");
     assert_eq!((field(first, "attempts"), field(first, "status")), (1, 200), "{first}");
@@ -67,13 +61,7 @@ async fn the_span_records_attempts_status_and_limiter_wait_even_when_the_deadlin
 
 async fn a_call_of_three_attempts_records_them_with_its_waits_and_latency() {
     use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
-    let captured = Captured::default();
-    let sink = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_writer(move || sink.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = common::capture_logs(tracing::Level::DEBUG);
 
     // 503, 503, then 204; each answer takes 40 ms.
     let server = MockServer::start().await;
@@ -107,7 +95,7 @@ async fn a_call_of_three_attempts_records_them_with_its_waits_and_latency() {
     client.sync_accounting(5).accounting_synced(Patch::Set(true)).send().await.unwrap();
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     let line = call_line(&logs, 0);
     assert!(line.contains("operation=\"syncFulfillmentRequestAccounting\""), "{line}");
     assert_eq!((field(line, "attempts"), field(line, "status")), (3, 204), "{line}");

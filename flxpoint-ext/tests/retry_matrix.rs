@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Captured, TOKEN};
+use common::TOKEN;
 use flxpoint_ext::{Client, Error, FulfillmentRequestRef, RetryPolicy, ShipmentLine};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -208,13 +208,7 @@ async fn each_failure_is_retried_exactly_where_the_table_says() {
 }
 
 async fn a_refused_connection_is_retried_by_every_operation() {
-    let captured = Captured::default();
-    let sink = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_writer(move || sink.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = common::capture_logs(tracing::Level::DEBUG);
     // A port with nothing listening: every attempt is refused before reaching a server. On
     // 127.0.0.3, where no other test of this binary binds, so the port cannot be reused by one.
     let closed = {
@@ -226,7 +220,7 @@ async fn a_refused_connection_is_retried_by_every_operation() {
         let result = op.call(&c).await;
         assert_eq!(kind(&result), "transport", "{op:?}: {result:?}");
     }
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     let calls: Vec<&str> = logs.lines().filter(|l| l.contains("flxpoint call")).collect();
     assert_eq!(calls.len(), Op::ALL.len(), "{logs}");
     for (op, line) in Op::ALL.iter().zip(calls) {

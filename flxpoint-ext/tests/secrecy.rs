@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Captured, TOKEN, builder, call_operation};
+use common::{TOKEN, builder, call_operation};
 use flxpoint_ext::{ApiToken, Client, Error, FulfillmentRequestRef, RetryPolicy, ShipmentLine};
 use std::time::Duration;
 use wiremock::matchers::{any, method};
@@ -92,13 +92,7 @@ fn aimed(holder: Holder, url: &str, cap: Option<usize>) -> Client {
 async fn the_token_never_leaks() {
     // reqwest logs through the `log` crate: bridge it into the captured `tracing` output.
     let _ = tracing_log::LogTracer::init();
-    let captured = Captured::default();
-    let sink = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || sink.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = common::capture_logs(tracing::Level::TRACE);
 
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -166,7 +160,7 @@ async fn the_token_never_leaks() {
             "Validation",
         ]
     );
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("flxpoint"), "tracing output was captured: {logs}");
     assert!(
         logs.lines().any(|l| l.contains("flxpoint.call")

@@ -90,3 +90,20 @@ pub fn route(operation: &str) -> (&'static str, &'static str) {
         other => panic!("unknown operation {other}"),
     }
 }
+
+/// Captures everything `tracing` (and the `log` crate, bridged) writes at `level` and below on
+/// this thread while the guard lives.
+pub fn capture_logs(level: tracing::Level) -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let subscriber =
+        tracing_subscriber::fmt().with_max_level(level).with_writer(move || sink.clone()).finish();
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
+impl Captured {
+    /// Everything captured so far, as text.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
