@@ -68,13 +68,19 @@ pub fn from_crates() -> Result<()> {
         for patch in &patches {
             cmd.arg("--config").arg(patch);
         }
-        cmd.env("CARGO_TARGET_DIR", crate::root().join("target/from-crates"));
+        // Outside the workspace, so its config (the debuginfo profile) is not found by itself.
+        cmd.arg("--config").arg(crate::root().join(".cargo/config.toml"));
+        // The workspace's target dir: the dependencies `cargo package` just verified against are
+        // the same fresh resolution, so they are not built (and stored) a second time.
+        cmd.env("CARGO_TARGET_DIR", crate::root().join("target"));
         cmd
     };
+    let index = crate::root().join("target/doc/flxpoint_api/index.html");
+    // The workspace's own `cargo doc` wrote the same path: only a fresh file proves this build.
+    std::fs::remove_dir_all(crate::root().join("target/doc/flxpoint_api")).ok();
     let mut doc = in_crate("flxpoint-api", &["doc", "--no-deps"]);
     doc.env("DOCS_RS", "1").env("RUSTDOCFLAGS", "--cfg docsrs -D warnings");
     crate::tools::run(&mut doc).context("docs.rs-style build of the packaged flxpoint-api")?;
-    let index = crate::root().join("target/from-crates/doc/flxpoint_api/index.html");
     if !index.exists() {
         bail!("{} was not written", index.display());
     }
@@ -82,6 +88,7 @@ pub fn from_crates() -> Result<()> {
     crate::tools::run(&mut in_crate("flxpoint-ext", &["build", "--examples"]))
         .context("building flxpoint-ext's examples from its .crate")?;
     println!("flxpoint-ext's examples build from its .crate");
+    std::fs::remove_dir_all(&scratch).ok();
     Ok(())
 }
 
