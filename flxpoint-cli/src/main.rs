@@ -1,0 +1,5 @@
+//! `flxpoint`: the Flxpoint REST API from the command line.
+
+fn main() {
+    println!("flxpoint: not yet");
+}
