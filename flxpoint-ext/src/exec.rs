@@ -340,8 +340,6 @@ fn decide(class: RetryClass, result: &reqwest::Result<Answer>) -> Next {
             502..=504 if class == RetryClass::Idempotent => Next::Retry { ambiguous: true },
             _ => Next::Done,
         },
-        // The request could not even be built: a repeat fails the same way.
-        Err(e) if e.is_builder() => Next::Done,
         // The connection was never made: nothing reached the server.
         Err(e) if e.is_connect() => Next::Retry { ambiguous: false },
         Err(e)
@@ -350,6 +348,8 @@ fn decide(class: RetryClass, result: &reqwest::Result<Answer>) -> Next {
         {
             Next::Retry { ambiguous: true }
         }
+        // Anything else is final, such as a request that could not even be built (a repeat
+        // fails the same way).
         Err(_) => Next::Done,
     }
 }

@@ -74,7 +74,8 @@ impl Bucket {
     pub async fn wait_turn(&self) {
         let _turn = self.queue.lock().await;
         let pause = *self.paused_until.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(until) = pause.filter(|u| *u > Instant::now()) {
+        // A pause already over ends at once (sleep_until a past instant returns immediately).
+        if let Some(until) = pause {
             tokio::time::sleep_until(until.into()).await;
         }
         if let Some(limiter) = &self.limiter {

@@ -63,9 +63,12 @@ impl ApiToken {
             return text.to_owned();
         }
         let mut out = text.replace(token, "***");
-        let escaped = serde_json::to_string(token).unwrap_or_default();
-        let escaped = escaped.trim_matches('"');
-        if escaped != token && !escaped.is_empty() {
+        let quoted = serde_json::to_string(token).unwrap_or_default();
+        // Exactly the surrounding quotes: a token ending in `"` escapes to `...\"`, whose last
+        // quote belongs to the token.
+        let escaped = quoted.strip_prefix('"').and_then(|q| q.strip_suffix('"')).unwrap_or(token);
+        // Never empty: the escaped form of a non-empty token is not.
+        if escaped != token {
             out = out.replace(escaped, "***");
         }
         out

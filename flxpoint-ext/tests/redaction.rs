@@ -83,3 +83,23 @@ async fn a_redirect_location_holding_the_token_is_redacted() {
     assert!(matches!(&err, Error::Redirect { location, .. } if location.ends_with("/leak/***/x")));
     assert_clean(&err, TOKEN);
 }
+
+#[tokio::test]
+async fn a_token_ending_in_a_quote_is_redacted_whole_in_its_escaped_form() {
+    // Its JSON form ends in `\"`: the escaped quote is the token's, the closing one the body's.
+    let token = r#"tok-5678""#;
+    let body = format!("{{\"got\":{}}}", serde_json::to_string(token).unwrap());
+    let server = answering(ResponseTemplate::new(401).set_body_string(body)).await;
+    let c = Client::builder(token).base_url(server.uri()).no_rate_limit().build().unwrap();
+    let err = call_operation(&c, "failFulfillmentRequest").await.unwrap_err();
+    assert_eq!(err.service().unwrap().body, r#"{"got":"***"}"#);
+}
+
+#[tokio::test]
+async fn a_character_across_the_snippet_cut_is_dropped_whole() {
+    // `é` takes bytes 1023 and 1024: the 1 KiB cut falls inside it.
+    let body = format!("{}é{}", "a".repeat(1023), "z".repeat(100));
+    let server = answering(ResponseTemplate::new(500).set_body_string(body)).await;
+    let err = call_operation(&builder(&server).build().unwrap(), "createShipment").await.unwrap_err();
+    assert_eq!(err.service().unwrap().body, "a".repeat(1023));
+}
