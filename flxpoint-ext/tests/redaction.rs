@@ -100,6 +100,7 @@ async fn a_character_across_the_snippet_cut_is_dropped_whole() {
     // `é` takes bytes 1023 and 1024: the 1 KiB cut falls inside it.
     let body = format!("{}é{}", "a".repeat(1023), "z".repeat(100));
     let server = answering(ResponseTemplate::new(500).set_body_string(body)).await;
-    let err = call_operation(&builder(&server).build().unwrap(), "createShipment").await.unwrap_err();
+    let err =
+        call_operation(&builder(&server).build().unwrap(), "createShipment").await.unwrap_err();
     assert_eq!(err.service().unwrap().body, "a".repeat(1023));
 }
