@@ -1,5 +1,72 @@
 //! `flxpoint`: the Flxpoint REST API from the command line.
+//!
+//! Decision: the commands are written by hand over flxpoint-ext, not generated with
+//! progenitor's `Generator::cli`, because the CLI must apply the same validation, typed errors,
+//! rate limit and retries as the library, which a generated CLI over the raw client would bypass.
+//!
+//! Flow: parse the command line (clap) → read the token → read the input (flags or a JSON
+//! body) → start the sandbox if asked → build the client → send → print. Exit codes: 0 done,
+//! 1 the service refused or the call failed on the way, 2 bad input or settings (nothing sent).
 
-fn main() {
-    println!("flxpoint: not yet");
+mod body;
+mod cli;
+mod commands;
+mod error;
+mod output;
+mod parse;
+mod sandbox;
+mod settings;
+
+use clap::Parser;
+use error::CliError;
+use output::Output;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version on stdout (exit 0), usage errors on stderr (exit 2).
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(error::EXIT_INVALID));
+        }
+    };
+    let mut out = Output::default();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => return out.failure(&CliError::Runtime(format!("cannot start tokio: {e}"))),
+    };
+    match runtime.block_on(run(cli, &mut out)) {
+        Ok(answer) => {
+            if let Some(note) = &answer.note {
+                out.note(note);
+            }
+            out.success(&answer.json)
+        }
+        Err(e) => out.failure(&e),
+    }
+}
+
+async fn run(cli: cli::Cli, out: &mut Output) -> Result<commands::Answer, CliError> {
+    // The token first, so that everything printed after is redacted of it.
+    let settings = if cli.global.sandbox { None } else { Some(settings::resolve(&cli.global)?) };
+    if let Some(settings) = &settings {
+        out.redact(settings.token.expose());
+    }
+    let request = commands::prepare(&cli.command)?;
+    let (sandbox, settings) = match settings {
+        Some(settings) => (None, settings),
+        None => {
+            let (sandbox, settings) = sandbox::start(&cli.global, out).await?;
+            (Some(sandbox), settings)
+        }
+    };
+    let result = match settings.client() {
+        Ok(client) => request.send(&client).await,
+        Err(e) => Err(e),
+    };
+    if let Some(sandbox) = sandbox {
+        sandbox::finish(sandbox, out).await;
+    }
+    result
 }

@@ -1,0 +1,303 @@
+//! The command line as clap parses it: the global settings and the command tree. Parsing only;
+//! what the values mean is decided in `settings` and `commands`.
+
+use crate::parse;
+use clap::{ArgAction, ArgGroup, Args, Parser, Subcommand};
+use flxpoint_ext::{ShipmentLine, TokenKind};
+use std::path::PathBuf;
+
+/// What `--help` says after the options: where the token comes from, and the exit codes.
+const AFTER_HELP: &str = "\
+Token: read from FLXPOINT_API_TOKEN, or from the file given by --token-file (surrounding
+whitespace trimmed). There is no flag taking the token itself: a command line is visible to other
+users of the machine and lands in shell history. The token is never printed.
+
+Output: the API's answer as JSON on stdout; errors as one JSON object on stderr.
+Exit codes: 0 done; 1 the service refused the request (4xx/5xx) or it could not be delivered or
+answered (transport, timeout); 2 bad input or settings, caught before anything was sent.";
+
+/// `flxpoint`: the Flxpoint REST API from the command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "flxpoint",
+    version,
+    about = "The Flxpoint REST API from the command line.",
+    after_help = AFTER_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Settings every command shares.
+    #[command(flatten)]
+    pub global: Global,
+    /// The operation to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Settings every command shares (accepted before or after the subcommand).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct Global {
+    /// Read the API token from this file instead of FLXPOINT_API_TOKEN.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+
+    /// The API's base URL [default: https://api.flxpoint.com].
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "FLXPOINT_BASE_URL",
+        hide_env_values = true
+    )]
+    pub base_url: Option<String>,
+
+    /// Client-side rate limit per token, in requests per second [default: 2].
+    #[arg(long, global = true, value_name = "REQ_PER_SEC")]
+    pub rate: Option<f64>,
+
+    /// Requests allowed at once by the rate limit [default: 1].
+    #[arg(long, global = true, value_name = "N")]
+    pub burst: Option<u32>,
+
+    /// No client-side rate limit (the server's limit still applies).
+    #[arg(long, global = true, conflicts_with_all = ["rate", "burst"])]
+    pub no_rate_limit: bool,
+
+    /// The token's kind, enabling its checks before sending: account, channel or source:ID.
+    #[arg(long, global = true, value_name = "KIND", value_parser = parse::token_kind)]
+    pub token_kind: Option<TokenKind>,
+
+    /// Run against an embedded sandbox (seeded data, no account, no network) started for this
+    /// command only; ignores the token and base URL settings.
+    #[arg(long, global = true, conflicts_with = "token_file")]
+    pub sandbox: bool,
+}
+
+/// The command tree: one subcommand per resource.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Shipments: create one, flag shipments with channel sync errors.
+    #[command(subcommand)]
+    Shipments(ShipmentsCommand),
+    /// Fulfillment requests (purchase orders): accounting sync, processing failed.
+    #[command(subcommand)]
+    FulfillmentRequests(FulfillmentRequestsCommand),
+    /// Orders: link unmanaged order items.
+    #[command(subcommand)]
+    Orders(OrdersCommand),
+}
+
+/// `flxpoint shipments …`
+#[derive(Debug, Subcommand)]
+pub enum ShipmentsCommand {
+    /// Create a shipment on a fulfillment request (POST /shipments).
+    Create(CreateArgs),
+    /// Record channel sync errors on shipments (PUT /shipments/flag-with-errors).
+    FlagWithErrors(FlagArgs),
+    // ---------------------------------------------------------------------------------------
+    // PLACEHOLDER(import): `shipments import FILE.csv` and `shipments flag-errors FILE.csv`
+    // go here, as `Import(ImportArgs)` and `FlagErrors(FlagErrorsArgs)`, once the engine in
+    // flxpoint-ext/src/import/ (feature `import`, already enabled in Cargo.toml) lands. Their
+    // handlers go in src/commands/ beside the others; `commands::prepare` dispatches them.
+    // Not implemented yet on purpose.
+    // ---------------------------------------------------------------------------------------
+}
+
+/// `flxpoint fulfillment-requests …`
+#[derive(Debug, Subcommand)]
+pub enum FulfillmentRequestsCommand {
+    /// Record a fulfillment request's state in an external accounting system
+    /// (PATCH /fulfillment-requests/{id}/accounting-sync).
+    AccountingSync(AccountingSyncArgs),
+    /// Mark a fulfillment request in Processing or Processed as failed
+    /// (PATCH /fulfillment-requests/{id}/processing-failed).
+    ProcessingFailed(ProcessingFailedArgs),
+}
+
+/// `flxpoint orders …`
+#[derive(Debug, Subcommand)]
+pub enum OrdersCommand {
+    /// Link unmanaged order items; prints the IDs of the orders with items newly linked
+    /// (PATCH /orders/link).
+    Link(LinkArgs),
+}
+
+/// `shipments create`: the target fulfillment request, then the shipment.
+#[derive(Debug, Args)]
+#[command(group(
+    ArgGroup::new("target")
+        .args(["fulfillment_request_id", "purchase_order_number", "body"])
+        .required(true)
+))]
+pub struct CreateArgs {
+    /// The fulfillment request, by its ID.
+    #[arg(long, value_name = "ID")]
+    pub fulfillment_request_id: Option<i64>,
+
+    /// The fulfillment request, by its purchase-order number (with --source-id for an ACCOUNT
+    /// token).
+    #[arg(long, value_name = "NUMBER")]
+    pub purchase_order_number: Option<String>,
+
+    /// The source the purchase-order number belongs to.
+    #[arg(long, value_name = "ID", requires = "purchase_order_number")]
+    pub source_id: Option<i64>,
+
+    /// The tracking number.
+    #[arg(long, value_name = "TEXT", required_unless_present = "body")]
+    pub tracking_number: Option<String>,
+
+    /// The carrier, e.g. ups.
+    #[arg(long, value_name = "TEXT")]
+    pub carrier: Option<String>,
+
+    /// The delivery method, e.g. ups_ground.
+    #[arg(long, value_name = "TEXT")]
+    pub method: Option<String>,
+
+    /// A URL to track the shipment.
+    #[arg(long, value_name = "URL")]
+    pub tracking_url: Option<String>,
+
+    /// When it was shipped (RFC 3339, e.g. 2024-05-01T12:00:00Z).
+    #[arg(long, value_name = "DATETIME")]
+    pub shipped_at: Option<String>,
+
+    /// The cost of delivering (not negative).
+    #[arg(long, value_name = "AMOUNT")]
+    pub shipping_cost: Option<f64>,
+
+    /// A note.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+
+    /// Do not sync the shipment back to the channel.
+    #[arg(long)]
+    pub suppressed: bool,
+
+    /// Allow this tracking number more than once on the fulfillment request.
+    #[arg(long)]
+    pub allow_duplicate_tracking_numbers: bool,
+
+    /// A custom field of the shipment (repeatable).
+    #[arg(long = "custom-field", value_name = "NAME=VALUE", value_parser = parse::name_value)]
+    pub custom_fields: Vec<(String, String)>,
+
+    /// A line (repeatable): quantity=N and exactly one of sku=, orderItemId=, sourceVariantId=,
+    /// fulfillmentRequestItemId=; optionally inventoryVariantId=, rmaItemId=.
+    /// Example: --item sku=HG12123123,quantity=1
+    #[arg(long = "item", value_name = "KEY=VALUE,...", value_parser = parse::shipment_line)]
+    pub items: Vec<ShipmentLine>,
+
+    /// The request as the API's JSON body (POST /shipments), from FILE or stdin (-), instead of
+    /// the flags above. The deprecated purchaseOrderId / purchaseOrderItemId are accepted.
+    #[arg(long, value_name = "FILE|-", conflicts_with_all = [
+        "source_id", "tracking_number", "carrier", "method", "tracking_url", "shipped_at",
+        "shipping_cost", "note", "suppressed", "allow_duplicate_tracking_numbers",
+        "custom_fields", "items",
+    ])]
+    pub body: Option<PathBuf>,
+}
+
+/// `shipments flag-with-errors`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("input").args(["shipments", "body"]).required(true)))]
+pub struct FlagArgs {
+    /// A shipment and the sync error to record on it (repeatable).
+    #[arg(long = "shipment", value_name = "ID=MESSAGE", value_parser = parse::id_value)]
+    pub shipments: Vec<(i64, String)>,
+
+    /// The JSON body, [{"id": N, "syncError": "..."}, ...], from FILE or stdin (-).
+    #[arg(long, value_name = "FILE|-")]
+    pub body: Option<PathBuf>,
+}
+
+/// `fulfillment-requests accounting-sync`. Each field is left unchanged unless set or cleared.
+#[derive(Debug, Args)]
+pub struct AccountingSyncArgs {
+    /// The fulfillment request's ID.
+    #[arg(value_name = "ID")]
+    pub fulfillment_request_id: i64,
+
+    /// Set accountingSynced.
+    #[arg(long, value_name = "true|false", action = ArgAction::Set)]
+    pub accounting_synced: Option<bool>,
+
+    /// Clear accountingSynced (send null).
+    #[arg(long, conflicts_with = "accounting_synced")]
+    pub clear_accounting_synced: bool,
+
+    /// Set externalAccountingId.
+    #[arg(long, value_name = "TEXT")]
+    pub external_accounting_id: Option<String>,
+
+    /// Clear externalAccountingId (send null).
+    #[arg(long, conflicts_with = "external_accounting_id")]
+    pub clear_external_accounting_id: bool,
+
+    /// Set accountingError.
+    #[arg(long, value_name = "TEXT")]
+    pub accounting_error: Option<String>,
+
+    /// Clear accountingError (send null).
+    #[arg(long, conflicts_with = "accounting_error")]
+    pub clear_accounting_error: bool,
+
+    /// Set an item's externalAccountingItemId (repeatable).
+    #[arg(long = "item", value_name = "ITEM_ID=TEXT", value_parser = parse::id_value)]
+    pub items: Vec<(i64, String)>,
+
+    /// Clear an item's externalAccountingItemId (repeatable).
+    #[arg(long = "clear-item", value_name = "ITEM_ID")]
+    pub clear_items: Vec<i64>,
+
+    /// The PATCH body as JSON from FILE or stdin (-), instead of the flags above: an absent
+    /// field is left unchanged, null clears it.
+    #[arg(long, value_name = "FILE|-", conflicts_with_all = [
+        "accounting_synced", "clear_accounting_synced", "external_accounting_id",
+        "clear_external_accounting_id", "accounting_error", "clear_accounting_error", "items",
+        "clear_items",
+    ])]
+    pub body: Option<PathBuf>,
+}
+
+/// `fulfillment-requests processing-failed`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("input").args(["reason", "body"]).required(true)))]
+pub struct ProcessingFailedArgs {
+    /// The fulfillment request's ID.
+    #[arg(value_name = "ID")]
+    pub fulfillment_request_id: i64,
+
+    /// Why it failed (sent as the `error` query parameter).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+
+    /// The parameters as JSON, {"error": "..."}, from FILE or stdin (-).
+    #[arg(long, value_name = "FILE|-")]
+    pub body: Option<PathBuf>,
+}
+
+/// `orders link`: exactly one selector.
+#[derive(Debug, Args)]
+#[command(group(
+    ArgGroup::new("selector").args(["order_id", "order_item_id", "by", "body"]).required(true)
+))]
+pub struct LinkArgs {
+    /// Link the unmanaged items of this order.
+    #[arg(long, value_name = "ID")]
+    pub order_id: Option<i64>,
+
+    /// Link this order item.
+    #[arg(long, value_name = "ID")]
+    pub order_item_id: Option<i64>,
+
+    /// Any other query parameter, sent as ?NAME=VALUE.
+    #[arg(long, value_name = "NAME=VALUE", value_parser = parse::name_value)]
+    pub by: Option<(String, String)>,
+
+    /// The parameter as JSON, e.g. {"orderId": 3001}, from FILE or stdin (-).
+    #[arg(long, value_name = "FILE|-")]
+    pub body: Option<PathBuf>,
+}

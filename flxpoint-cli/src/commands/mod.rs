@@ -1,0 +1,106 @@
+//! The commands: each one reads its input (flags or a JSON body) into a request, before any
+//! client exists, then sends it through flxpoint-ext, whose builders validate it (a refused
+//! input is sent nowhere) and whose client applies the rate limit and retries.
+//!
+//! Output decision: stdout carries the API's answer as JSON: the created shipment for
+//! `shipments create`, the list of linked order IDs for `orders link`, and for the operations
+//! that answer without a body, `{"status": N}` with the success status the server gave.
+
+mod fulfillment_requests;
+mod orders;
+mod shipments;
+
+use crate::body;
+use crate::cli::{Command, FulfillmentRequestsCommand, OrdersCommand, ShipmentsCommand};
+use crate::error::CliError;
+use flxpoint_ext::Client;
+use serde_json::Value;
+
+/// A command's answer: the JSON for stdout, and a note for stderr when the answer needs one.
+#[derive(Debug)]
+pub struct Answer {
+    /// What goes to stdout.
+    pub json: Value,
+    /// What goes to stderr beside it.
+    pub note: Option<String>,
+}
+
+impl Answer {
+    fn json(json: Value) -> Self {
+        Self { json, note: None }
+    }
+
+    /// `{"status": N}`: the answer of an operation without a response body.
+    fn status(status: u16) -> Self {
+        Self::json(serde_json::json!({ "status": status }))
+    }
+}
+
+/// A command's input, read and checked for form; nothing sent yet.
+#[derive(Debug)]
+pub enum Request {
+    /// `shipments create`.
+    CreateShipment(shipments::Create),
+    /// `shipments flag-with-errors`.
+    FlagShipments(shipments::Flag),
+    /// `fulfillment-requests accounting-sync`.
+    SyncAccounting(fulfillment_requests::Accounting),
+    /// `fulfillment-requests processing-failed`.
+    FailRequest(fulfillment_requests::Fail),
+    /// `orders link`.
+    LinkOrders(orders::Link),
+    // PLACEHOLDER(import): `shipments import` and `shipments flag-errors` (see cli.rs).
+}
+
+/// Reads the command's input: its flags, or its JSON body from a file or stdin.
+pub fn prepare(command: &Command) -> Result<Request, CliError> {
+    Ok(match command {
+        Command::Shipments(ShipmentsCommand::Create(args)) => {
+            Request::CreateShipment(match &args.body {
+                Some(path) => shipments::Create::from_body(&body::read(path)?)?,
+                None => shipments::Create::from_flags(args)?,
+            })
+        }
+        Command::Shipments(ShipmentsCommand::FlagWithErrors(args)) => {
+            Request::FlagShipments(match &args.body {
+                Some(path) => shipments::Flag::from_body(&body::read(path)?)?,
+                None => shipments::Flag::from_flags(args),
+            })
+        }
+        Command::FulfillmentRequests(FulfillmentRequestsCommand::AccountingSync(args)) => {
+            Request::SyncAccounting(match &args.body {
+                Some(path) => fulfillment_requests::Accounting::from_body(
+                    args.fulfillment_request_id,
+                    &body::read(path)?,
+                )?,
+                None => fulfillment_requests::Accounting::from_flags(args),
+            })
+        }
+        Command::FulfillmentRequests(FulfillmentRequestsCommand::ProcessingFailed(args)) => {
+            Request::FailRequest(match &args.body {
+                Some(path) => fulfillment_requests::Fail::from_body(
+                    args.fulfillment_request_id,
+                    &body::read(path)?,
+                )?,
+                None => fulfillment_requests::Fail::from_flags(args)?,
+            })
+        }
+        Command::Orders(OrdersCommand::Link(args)) => Request::LinkOrders(match &args.body {
+            Some(path) => orders::Link::from_body(&body::read(path)?)?,
+            None => orders::Link::from_flags(args)?,
+        }),
+    })
+}
+
+impl Request {
+    /// Sends it; flxpoint-ext validates first, so a refused input sends nothing.
+    pub async fn send(self, client: &Client) -> Result<Answer, CliError> {
+        match self {
+            Self::CreateShipment(r) => r.send(client).await,
+            Self::FlagShipments(r) => r.send(client).await,
+            Self::SyncAccounting(r) => r.send(client).await,
+            Self::FailRequest(r) => r.send(client).await,
+            Self::LinkOrders(r) => r.send(client).await,
+        }
+    }
+}

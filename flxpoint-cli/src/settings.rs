@@ -1,0 +1,164 @@
+//! Where the token, the base URL and the rate limit come from, and the client made of them.
+//!
+//! - Token: `--token-file PATH` (surrounding whitespace trimmed), else `FLXPOINT_API_TOKEN`. No
+//!   flag takes the token itself: a command line is visible to the machine's other users and
+//!   kept in shell history.
+//! - Base URL: `--base-url`, else `FLXPOINT_BASE_URL` (clap reads both), else production.
+//! - Rate: flxpoint-ext's default (2 requests/second, burst 1) unless `--rate` / `--burst`
+//!   (the other keeps its default) or `--no-rate-limit`.
+//! - `--sandbox`: the embedded sandbox's URL and its seed's account token replace all of the
+//!   above (see `sandbox`).
+
+use crate::cli::Global;
+use crate::error::CliError;
+use flxpoint_ext::{Client, ClientBuilder, TokenKind};
+use std::fmt;
+
+/// The token as read, kept for building the client and for redacting output. `Debug` hides it.
+#[derive(Clone)]
+pub struct Token(String);
+
+impl Token {
+    /// A token from its text.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
+    /// The text, for redaction only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+/// The client-side rate limit asked for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Rate {
+    /// flxpoint-ext's default.
+    Default,
+    /// `per_second` requests per second, `burst` at once.
+    Limit {
+        /// Requests per second.
+        per_second: f64,
+        /// Requests at once.
+        burst: u32,
+    },
+    /// None.
+    Off,
+}
+
+/// Everything a client needs.
+#[derive(Debug)]
+pub struct Settings {
+    /// The API token.
+    pub token: Token,
+    /// The base URL; `None` = production.
+    pub base_url: Option<String>,
+    /// The rate limit.
+    pub rate: Rate,
+    /// The declared token kind.
+    pub kind: Option<TokenKind>,
+}
+
+/// flxpoint-ext's default rate and burst, used for the one of `--rate` / `--burst` not given.
+const DEFAULT_RATE: (f64, u32) = (2.0, 1);
+
+/// The rate limit the flags ask for.
+pub fn rate(global: &Global) -> Rate {
+    match (global.no_rate_limit, global.rate, global.burst) {
+        (true, _, _) => Rate::Off,
+        (false, None, None) => Rate::Default,
+        (false, per_second, burst) => Rate::Limit {
+            per_second: per_second.unwrap_or(DEFAULT_RATE.0),
+            burst: burst.unwrap_or(DEFAULT_RATE.1),
+        },
+    }
+}
+
+/// The settings from the flags and the environment (not `--sandbox`: see `sandbox`).
+pub fn resolve(global: &Global) -> Result<Settings, CliError> {
+    Ok(Settings {
+        token: token(global)?,
+        base_url: global.base_url.clone(),
+        rate: rate(global),
+        kind: global.token_kind,
+    })
+}
+
+/// The token: `--token-file`, else `FLXPOINT_API_TOKEN`. Errors name the source, never the
+/// content.
+fn token(global: &Global) -> Result<Token, CliError> {
+    if let Some(path) = &global.token_file {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            CliError::Input(format!("--token-file {}: cannot read: {e}", path.display()))
+        })?;
+        // A file usually ends with a newline; flxpoint-ext checks what is left.
+        return Ok(Token::new(text.trim()));
+    }
+    match std::env::var("FLXPOINT_API_TOKEN") {
+        Ok(text) => Ok(Token::new(text)),
+        Err(std::env::VarError::NotPresent) => Err(CliError::Input(
+            "no API token: set FLXPOINT_API_TOKEN, pass --token-file PATH, or use --sandbox".into(),
+        )),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(CliError::invalid("X-API-TOKEN", "must be visible ASCII only (FLXPOINT_API_TOKEN)"))
+        }
+    }
+}
+
+impl Settings {
+    /// The client; flxpoint-ext checks every setting (an error names it, exit 2).
+    pub fn client(&self) -> Result<Client, CliError> {
+        let mut builder = ClientBuilder::new(self.token.expose())
+            .user_agent(concat!("flxpoint-cli/", env!("CARGO_PKG_VERSION")));
+        if let Some(url) = &self.base_url {
+            builder = builder.base_url(url);
+        }
+        builder = match self.rate {
+            Rate::Default => builder,
+            Rate::Limit { per_second, burst } => builder.rate_limit(per_second, burst),
+            Rate::Off => builder.no_rate_limit(),
+        };
+        if let Some(kind) = self.kind {
+            builder = builder.token_kind(kind);
+        }
+        Ok(builder.build()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn global(args: &[&str]) -> Global {
+        let mut argv = vec!["flxpoint"];
+        argv.extend_from_slice(args);
+        argv.extend_from_slice(&["orders", "link", "--order-id", "1"]);
+        crate::cli::Cli::try_parse_from(argv).expect("parses").global
+    }
+
+    #[test]
+    fn rate_flags_fill_the_other_from_the_default() {
+        assert_eq!(rate(&global(&[])), Rate::Default);
+        assert_eq!(rate(&global(&["--rate", "5"])), Rate::Limit { per_second: 5.0, burst: 1 });
+        assert_eq!(rate(&global(&["--burst", "3"])), Rate::Limit { per_second: 2.0, burst: 3 });
+        assert_eq!(rate(&global(&["--no-rate-limit"])), Rate::Off);
+    }
+
+    #[test]
+    fn debug_hides_the_token() {
+        let settings = Settings {
+            token: Token::new("secret-value"),
+            base_url: None,
+            rate: Rate::Default,
+            kind: None,
+        };
+        assert!(!format!("{settings:?}").contains("secret-value"));
+    }
+}
