@@ -42,13 +42,14 @@ pub struct Global {
     #[arg(long, global = true, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
 
-    /// The API's base URL [default: https://api.flxpoint.com].
+    /// The API's base URL (default: the production API).
     #[arg(
         long,
         global = true,
         value_name = "URL",
         env = "FLXPOINT_BASE_URL",
-        hide_env_values = true
+        hide_env_values = true,
+        help = "The API's base URL [default: https://api.flxpoint.com]"
     )]
     pub base_url: Option<String>,
 
@@ -92,7 +93,7 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum ShipmentsCommand {
     /// Create a shipment on a fulfillment request (POST /shipments).
-    Create(CreateArgs),
+    Create(Box<CreateArgs>),
     /// Record channel sync errors on shipments (PUT /shipments/flag-with-errors).
     FlagWithErrors(FlagArgs),
     // ---------------------------------------------------------------------------------------

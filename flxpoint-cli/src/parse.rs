@@ -48,10 +48,12 @@ pub fn shipment_line(text: &str) -> Result<ShipmentLine, String> {
                 once(&mut line.inventory_variant_id, key, integer(key, value)?)?
             }
             "rmaItemId" => once(&mut line.rma_item_id, key, integer(key, value)?)?,
-            _ => match LineParts::id_ref(key, integer(key, value)?) {
-                Some(item) => line.item(item, key).map_err(|r| format!("{key} {r}"))?,
-                None => return Err(format!("unknown key {key:?} (keys: {})", LineParts::KEYS)),
-            },
+            _ if LineParts::ID_KEYS.contains(&key) => {
+                let item = LineParts::id_ref(key, integer(key, value)?);
+                let item = item.ok_or_else(|| format!("{key} is not an item key"))?;
+                line.item(item, key).map_err(|r| format!("{key} {r}"))?
+            }
+            _ => return Err(format!("unknown key {key:?} (keys: {})", LineParts::KEYS)),
         }
     }
     line.finish().map_err(|(key, rule)| format!("{key} {rule}"))
@@ -76,6 +78,10 @@ impl LineParts {
     /// The keys a line may have (for messages).
     pub const KEYS: &str = "quantity, one of sku / orderItemId / sourceVariantId / \
                             fulfillmentRequestItemId, inventoryVariantId, rmaItemId";
+
+    /// The keys naming an item by ID (the deprecated `purchaseOrderItemId` included).
+    pub const ID_KEYS: [&'static str; 4] =
+        ["orderItemId", "sourceVariantId", "fulfillmentRequestItemId", "purchaseOrderItemId"];
 
     /// The item a numeric key names: `orderItemId`, `sourceVariantId`,
     /// `fulfillmentRequestItemId` and its deprecated name `purchaseOrderItemId`.

@@ -46,7 +46,7 @@ pub enum Request {
     /// `fulfillment-requests accounting-sync`.
     SyncAccounting(fulfillment_requests::Accounting),
     /// `fulfillment-requests processing-failed`.
-    FailRequest(fulfillment_requests::Fail),
+    ProcessingFailed(fulfillment_requests::Fail),
     /// `orders link`.
     LinkOrders(orders::Link),
     // PLACEHOLDER(import): `shipments import` and `shipments flag-errors` (see cli.rs).
@@ -77,7 +77,7 @@ pub fn prepare(command: &Command) -> Result<Request, CliError> {
             })
         }
         Command::FulfillmentRequests(FulfillmentRequestsCommand::ProcessingFailed(args)) => {
-            Request::FailRequest(match &args.body {
+            Request::ProcessingFailed(match &args.body {
                 Some(path) => fulfillment_requests::Fail::from_body(
                     args.fulfillment_request_id,
                     &body::read(path)?,
@@ -99,7 +99,7 @@ impl Request {
             Self::CreateShipment(r) => r.send(client).await,
             Self::FlagShipments(r) => r.send(client).await,
             Self::SyncAccounting(r) => r.send(client).await,
-            Self::FailRequest(r) => r.send(client).await,
+            Self::ProcessingFailed(r) => r.send(client).await,
             Self::LinkOrders(r) => r.send(client).await,
         }
     }

@@ -203,10 +203,6 @@ impl Create {
     }
 }
 
-/// The item keys that name an item by ID (the deprecated `purchaseOrderItemId` included).
-const ID_KEYS: [&str; 4] =
-    ["orderItemId", "sourceVariantId", "fulfillmentRequestItemId", "purchaseOrderItemId"];
-
 /// One element of `shipment.shipmentItems`.
 fn line(path: &str, value: &Value) -> Result<ShipmentLine, CliError> {
     let mut o = Object::new(path, value)?;
@@ -216,7 +212,7 @@ fn line(path: &str, value: &Value) -> Result<ShipmentLine, CliError> {
             .item(ItemRef::Sku(sku), "sku")
             .map_err(|rule| CliError::invalid(o.path("sku"), rule))?;
     }
-    for key in ID_KEYS {
+    for key in LineParts::ID_KEYS {
         if let Some(id) = o.integer(key)? {
             let item = LineParts::id_ref(key, id)
                 .ok_or_else(|| CliError::invalid(o.path(key), "is not an item key"))?;
