@@ -21,8 +21,8 @@ pub async fn start(global: &Global, out: &Output) -> Result<(Sandbox, Settings),
     }
     out.note(&format!(
         "--sandbox: embedded sandbox at {url} (seeded data, the seed's account token), for this \
-         command only; its state: GET {url}/_sandbox/state. For one that stays up: \
-         `cargo run -p flxpoint-sandbox`."
+         command only; its state: GET {url}/_sandbox/state. For one that stays up, run the \
+         flxpoint-sandbox binary (cargo install flxpoint-sandbox)."
     ));
     let settings = Settings {
         token: Token::new(seed::ACCOUNT_TOKEN),
