@@ -58,6 +58,7 @@ async fn run(cli: cli::Cli, out: &mut Output) -> Result<commands::Answer, CliErr
         Some(settings) => (None, settings),
         None => {
             let (sandbox, settings) = sandbox::start(&cli.global, out).await?;
+            out.redact(settings.token.expose());
             (Some(sandbox), settings)
         }
     };
