@@ -31,6 +31,9 @@ mod client;
 mod compat;
 mod error;
 mod exec;
+#[cfg(feature = "import")]
+#[cfg_attr(docsrs, doc(cfg(feature = "import")))]
+pub mod import;
 mod limiter;
 mod ops;
 mod options;

@@ -1,0 +1,153 @@
+//! Reading a CSV input, format-agnostic: the header row, then one record at a time into one
+//! reused buffer (constant memory), with the problems of shape every format shares: an empty
+//! file, unknown or repeated columns, a row whose field count is not the header's (a quoting
+//! error shows up here: an unclosed quote swallows the following lines into one field), and
+//! text that is not UTF-8. A UTF-8 byte-order mark is skipped (by the `csv` crate).
+
+use super::Problem;
+use std::io::Read;
+
+/// The rows of a CSV file after its header.
+pub(crate) struct CsvRows<R: Read> {
+    reader: csv::Reader<R>,
+    record: csv::ByteRecord,
+    header: Vec<String>,
+}
+
+/// The column indexes of a header, by the position of each name in the format's list of
+/// known columns.
+pub(crate) type Columns = Vec<Option<usize>>;
+
+impl<R: Read> CsvRows<R> {
+    /// Reads the header and maps it onto `known` (the format's column names, exact case).
+    /// `Ok(None)` when the file is unusable (empty, or a bad header): the problems are reported.
+    pub(crate) fn open(
+        input: R,
+        known: &[&str],
+        on_problem: &mut dyn FnMut(Problem),
+    ) -> Result<Option<(Self, Columns)>, std::io::Error> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            // Field counts are checked here, to name the line and column.
+            .flexible(true)
+            .from_reader(input);
+        let mut record = csv::ByteRecord::new();
+        if !read(&mut reader, &mut record)? {
+            on_problem(Problem::new(1, "header", "the file is empty: it needs a header row"));
+            return Ok(None);
+        }
+        let line = record.position().map_or(1, |p| p.line());
+        let mut columns: Columns = vec![None; known.len()];
+        let mut header = Vec::with_capacity(record.len());
+        let mut bad = false;
+        for (index, raw) in record.iter().enumerate() {
+            let Ok(name) = std::str::from_utf8(raw) else {
+                on_problem(Problem::new(line, format!("column {}", index + 1), "is not UTF-8"));
+                bad = true;
+                header.push(String::new());
+                continue;
+            };
+            let name = name.trim_start_matches('\u{feff}').trim();
+            match known.iter().position(|k| *k == name) {
+                Some(k) if columns[k].is_some() => {
+                    on_problem(Problem::new(line, name, "is named twice in the header"));
+                    bad = true;
+                }
+                Some(k) => columns[k] = Some(index),
+                None => {
+                    on_problem(Problem::new(
+                        line,
+                        if name.is_empty() { format!("column {}", index + 1) } else { name.into() },
+                        format!("is not a known column (known: {})", known.join(", ")),
+                    ));
+                    bad = true;
+                }
+            }
+            header.push(name.to_owned());
+        }
+        if bad {
+            return Ok(None);
+        }
+        Ok(Some((Self { reader, record, header }, columns)))
+    }
+
+    /// The next record, or `None` at the end of the file.
+    pub(crate) fn next_row(&mut self) -> Result<Option<Row<'_>>, std::io::Error> {
+        if !read(&mut self.reader, &mut self.record)? {
+            return Ok(None);
+        }
+        let line = self.record.position().map_or(0, |p| p.line());
+        Ok(Some(Row { line, record: &self.record, header: &self.header }))
+    }
+
+    /// The line after the last record read (for "no rows" problems).
+    pub(crate) fn end_line(&self) -> u64 {
+        self.reader.position().line()
+    }
+}
+
+fn read<R: Read>(
+    reader: &mut csv::Reader<R>,
+    record: &mut csv::ByteRecord,
+) -> Result<bool, std::io::Error> {
+    reader.read_byte_record(record).map_err(|e| match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
+    })
+}
+
+/// One record of the file, borrowed from the reader's buffer.
+pub(crate) struct Row<'a> {
+    /// Its (first) line.
+    pub line: u64,
+    record: &'a csv::ByteRecord,
+    header: &'a [String],
+}
+
+impl Row<'_> {
+    /// Reports the problems of shape (field count, UTF-8); `false` if there were any, and the
+    /// row's values must not be read.
+    pub(crate) fn check_shape(&self, on_problem: &mut dyn FnMut(Problem)) -> bool {
+        let (got, want) = (self.record.len(), self.header.len());
+        if got != want {
+            let broken = self.record.iter().position(|f| f.contains(&b'\n') || f.contains(&b'\r'));
+            let problem = match broken {
+                Some(index) => Problem::new(
+                    self.line,
+                    self.header.get(index).cloned().unwrap_or_default(),
+                    format!(
+                        "opens a quote that is not closed on its line (the quoted value runs \
+                         over the following lines); the row has {got} field(s), the header {want}"
+                    ),
+                ),
+                None if got < want => Problem::new(
+                    self.line,
+                    self.header[got].clone(),
+                    format!("is missing: the row has {got} field(s), the header {want}"),
+                ),
+                None => Problem::new(
+                    self.line,
+                    format!("column {}", want + 1),
+                    format!("is beyond the header: the row has {got} field(s), the header {want}"),
+                ),
+            };
+            on_problem(problem);
+            return false;
+        }
+        let mut ok = true;
+        for (index, raw) in self.record.iter().enumerate() {
+            if std::str::from_utf8(raw).is_err() {
+                on_problem(Problem::new(self.line, self.header[index].clone(), "is not UTF-8"));
+                ok = false;
+            }
+        }
+        ok
+    }
+
+    /// The cell at `index` (a column the header has), `None` when blank (empty or spaces).
+    /// Call after [`Row::check_shape`] passed.
+    pub(crate) fn cell(&self, index: Option<usize>) -> Option<&str> {
+        let text = std::str::from_utf8(self.record.get(index?)?).ok()?;
+        (!text.trim().is_empty()).then_some(text)
+    }
+}

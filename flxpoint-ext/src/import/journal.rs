@@ -1,0 +1,613 @@
+//! The journal: one SQLite file per input file, recording what is to be sent and what came of
+//! it, so that a run can stop anywhere and resume.
+
+use super::shipment::{Head, Item};
+use super::{ImportError, Problem, TokenLabel, TokenRouter};
+use crate::ItemRef;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The journal's schema version (in `meta`); another version is refused.
+const SCHEMA_VERSION: &str = "1";
+
+/// The token key of work that names no source (flag batches): resolved when sending.
+pub(crate) const DEFAULT_TOKEN_KEY: &str = "default";
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+-- A unit of work: a shipment (one POST) or a batch of flags (one PUT).
+CREATE TABLE IF NOT EXISTS units (
+    id INTEGER PRIMARY KEY,
+    first_line INTEGER NOT NULL,
+    token TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    shipment_id INTEGER,
+    error TEXT,
+    group_key TEXT UNIQUE,
+    fulfillment_request_id INTEGER,
+    purchase_order_number TEXT,
+    source_id INTEGER,
+    tracking_number TEXT,
+    carrier TEXT,
+    method TEXT,
+    tracking_url TEXT,
+    shipped_at TEXT,
+    shipping_cost REAL,
+    note TEXT
+);
+-- Finding the next work of a token, and counting by state, never scans finished work.
+CREATE INDEX IF NOT EXISTS units_by_state ON units (state, token, id);
+CREATE TABLE IF NOT EXISTS items (
+    line INTEGER PRIMARY KEY,
+    unit INTEGER NOT NULL,
+    sku TEXT,
+    order_item_id INTEGER,
+    source_variant_id INTEGER,
+    fulfillment_request_item_id INTEGER,
+    quantity INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS items_by_unit ON items (unit, line);
+CREATE TABLE IF NOT EXISTS flags (
+    line INTEGER PRIMARY KEY,
+    unit INTEGER NOT NULL,
+    shipment_id INTEGER NOT NULL UNIQUE,
+    sync_error TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS flags_by_unit ON flags (unit, line);
+";
+
+/// What a journal holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JobKind {
+    /// Shipments to create (`POST /shipments`), one unit per shipment.
+    Shipments,
+    /// Sync errors to flag (`PUT /shipments/flag-with-errors`), one unit per batch.
+    Flags,
+}
+
+impl JobKind {
+    fn key(self) -> &'static str {
+        match self {
+            Self::Shipments => "shipments",
+            Self::Flags => "flags",
+        }
+    }
+
+    fn from_key(key: &str) -> Option<Self> {
+        [Self::Shipments, Self::Flags].into_iter().find(|k| k.key() == key)
+    }
+}
+
+impl fmt::Display for JobKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// Where a unit of work (a shipment, or a batch of flags) stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UnitState {
+    /// Not sent yet.
+    Pending,
+    /// Sent, outcome not recorded: the run stopped during the call. Sent again on resume.
+    InFlight,
+    /// Created by this import (the report gives the server's shipment id).
+    Created,
+    /// The server refused a repeat of a shipment this import had sent before (409): it exists.
+    AlreadyExists,
+    /// The batch's sync errors were recorded.
+    Flagged,
+    /// The call failed (the report gives the error); sent again only with `retry_failed`.
+    Failed,
+}
+
+impl UnitState {
+    /// The name the journal and the report use: `pending`, `in_flight`, `created`,
+    /// `already_exists`, `flagged`, `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::InFlight => "in_flight",
+            Self::Created => "created",
+            Self::AlreadyExists => "already_exists",
+            Self::Flagged => "flagged",
+            Self::Failed => "failed",
+        }
+    }
+
+    fn all() -> [Self; 6] {
+        [
+            Self::Pending,
+            Self::InFlight,
+            Self::Created,
+            Self::AlreadyExists,
+            Self::Flagged,
+            Self::Failed,
+        ]
+    }
+
+    pub(crate) fn parse(text: &str) -> Option<Self> {
+        Self::all().into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// The states a run sends.
+    pub(crate) fn to_send(retry_failed: bool) -> &'static [Self] {
+        if retry_failed {
+            &[Self::Pending, Self::InFlight, Self::Failed]
+        } else {
+            &[Self::Pending, Self::InFlight]
+        }
+    }
+}
+
+impl fmt::Display for UnitState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How many units of work (shipments, or flag batches) are in each state; given to the
+/// progress callback and returned as the run's summary. A rate and an ETA are the caller's to
+/// compute from `done()` over time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Counts {
+    /// All units in the journal.
+    pub total: u64,
+    /// Waiting to be sent (during a run, including those of an earlier run left `in_flight`,
+    /// and the failed ones when retrying them).
+    pub pending: u64,
+    /// Sent, outcome not known yet.
+    pub in_flight: u64,
+    /// Shipments created.
+    pub created: u64,
+    /// Shipments that already existed (a repeat refused with 409).
+    pub already_exists: u64,
+    /// Flag batches recorded.
+    pub flagged: u64,
+    /// Failed.
+    pub failed: u64,
+    /// Units finished (any outcome) by this run.
+    pub finished_this_run: u64,
+}
+
+impl Counts {
+    /// Units finished, in any run: created, already existing, flagged or failed.
+    pub fn done(&self) -> u64 {
+        self.created + self.already_exists + self.flagged + self.failed
+    }
+
+    pub(crate) fn add(&mut self, state: UnitState, n: u64) {
+        match state {
+            UnitState::Pending => self.pending += n,
+            UnitState::InFlight => self.in_flight += n,
+            UnitState::Created => self.created += n,
+            UnitState::AlreadyExists => self.already_exists += n,
+            UnitState::Flagged => self.flagged += n,
+            UnitState::Failed => self.failed += n,
+        }
+    }
+
+    pub(crate) fn sub(&mut self, state: UnitState) {
+        let field = match state {
+            UnitState::Pending => &mut self.pending,
+            UnitState::InFlight => &mut self.in_flight,
+            UnitState::Created => &mut self.created,
+            UnitState::AlreadyExists => &mut self.already_exists,
+            UnitState::Flagged => &mut self.flagged,
+            UnitState::Failed => &mut self.failed,
+        };
+        *field = field.saturating_sub(1);
+    }
+}
+
+/// The journal of one input file; see the [module documentation](super).
+///
+/// Open it with [`Journal::shipments`] or [`Journal::flags`]. The journal keeps an exclusive
+/// lock on its file while open: a second process opening it gets [`ImportError::Busy`].
+pub struct Journal {
+    pub(crate) conn: Connection,
+    path: PathBuf,
+    kind: JobKind,
+    input_sha256: String,
+    resumed: bool,
+}
+
+impl fmt::Debug for Journal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Journal")
+            .field("path", &self.path)
+            .field("kind", &self.kind)
+            .field("input_sha256", &self.input_sha256)
+            .field("resumed", &self.resumed)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Opens the journal of a shipments file; see [`Journal::shipments`].
+#[derive(Clone, Debug)]
+#[must_use = "nothing is opened until `.open()` is called"]
+pub struct OpenShipments {
+    input: PathBuf,
+    journal: Option<PathBuf>,
+}
+
+impl OpenShipments {
+    /// Keeps the journal at `path` instead of beside the input.
+    pub fn journal_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.journal = Some(path.into());
+        self
+    }
+
+    /// Opens (resumes) the journal, or creates and loads it: every row is read and checked
+    /// (constant memory), each problem given to `on_problem`. With any problem the file is
+    /// refused ([`ImportError::Invalid`]) and no journal is left behind. `router` decides each
+    /// row's token (a row no configured token can act on is a problem).
+    pub fn open(
+        self,
+        router: &TokenRouter,
+        mut on_problem: impl FnMut(Problem),
+    ) -> Result<Journal, ImportError> {
+        let input = self.input.clone();
+        open(&self.input, self.journal, JobKind::Shipments, |tx, journal| {
+            super::load::load_shipments(tx, &input, journal, router, &mut on_problem)
+        })
+    }
+}
+
+/// Opens the journal of a flags file; see [`Journal::flags`].
+#[derive(Clone, Debug)]
+#[must_use = "nothing is opened until `.open()` is called"]
+pub struct OpenFlags {
+    input: PathBuf,
+    journal: Option<PathBuf>,
+    batch_size: usize,
+}
+
+impl OpenFlags {
+    /// Keeps the journal at `path` instead of beside the input.
+    pub fn journal_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.journal = Some(path.into());
+        self
+    }
+
+    /// Rows per PUT (at least 1; default [`super::DEFAULT_FLAG_BATCH_SIZE`]). Used when the
+    /// journal is created; a resumed journal keeps its batches.
+    pub fn batch_size(mut self, rows: usize) -> Self {
+        self.batch_size = rows.max(1);
+        self
+    }
+
+    /// Opens (resumes) the journal, or creates and loads it; as [`OpenShipments::open`].
+    pub fn open(self, mut on_problem: impl FnMut(Problem)) -> Result<Journal, ImportError> {
+        let (input, batch_size) = (self.input.clone(), self.batch_size);
+        open(&self.input, self.journal, JobKind::Flags, |tx, journal| {
+            super::flags::load_flags(tx, &input, journal, batch_size, &mut on_problem)
+        })
+    }
+}
+
+impl Journal {
+    /// The journal of the shipments file `input`, by default at `<input>.journal`.
+    ///
+    /// ```no_run
+    /// # fn demo(router: &flxpoint_ext::import::TokenRouter) -> Result<(), flxpoint_ext::import::ImportError> {
+    /// use flxpoint_ext::import::Journal;
+    /// let mut problems = Vec::new();
+    /// let journal = Journal::shipments("shipments.csv").open(router, |p| problems.push(p))?;
+    /// println!("{} shipments, resumed: {}", journal.counts()?.total, journal.resumed());
+    /// # Ok(()) }
+    /// ```
+    pub fn shipments(input: impl Into<PathBuf>) -> OpenShipments {
+        OpenShipments { input: input.into(), journal: None }
+    }
+
+    /// The journal of the flags file `input` (`id,syncError`), by default at `<input>.journal`.
+    pub fn flags(input: impl Into<PathBuf>) -> OpenFlags {
+        OpenFlags { input: input.into(), journal: None, batch_size: super::DEFAULT_FLAG_BATCH_SIZE }
+    }
+
+    /// Where the journal of `input` goes by default: beside it, `.journal` appended
+    /// (`shipments.csv` → `shipments.csv.journal`).
+    pub fn default_path(input: &Path) -> PathBuf {
+        let mut name = input.as_os_str().to_owned();
+        name.push(".journal");
+        PathBuf::from(name)
+    }
+
+    /// The journal file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// What it holds.
+    pub fn kind(&self) -> JobKind {
+        self.kind
+    }
+
+    /// SHA-256 (hex) of the input file it was made for.
+    pub fn input_sha256(&self) -> &str {
+        &self.input_sha256
+    }
+
+    /// Whether it already existed (was loaded by an earlier open), rather than created now.
+    pub fn resumed(&self) -> bool {
+        self.resumed
+    }
+
+    /// How many units (shipments, or flag batches) are in each state.
+    pub fn counts(&self) -> Result<Counts, ImportError> {
+        let mut counts = Counts::default();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT state, COUNT(*) FROM units GROUP BY state")
+            .map_err(|e| self.error(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))
+            .map_err(|e| self.error(e))?;
+        for row in rows {
+            let (state, n) = row.map_err(|e| self.error(e))?;
+            let state = UnitState::parse(&state).ok_or_else(|| self.corrupt("unknown state"))?;
+            counts.add(state, n);
+            counts.total += n;
+        }
+        Ok(counts)
+    }
+
+    pub(crate) fn error(&self, e: rusqlite::Error) -> ImportError {
+        ImportError::journal(&self.path, e)
+    }
+
+    pub(crate) fn corrupt(&self, what: &str) -> ImportError {
+        ImportError::Journal { path: self.path.clone(), message: format!("damaged: {what}") }
+    }
+
+    /// Per token, how many units a run would send.
+    pub(crate) fn tokens_to_send(
+        &self,
+        retry_failed: bool,
+    ) -> Result<Vec<(String, u64)>, ImportError> {
+        let mut out: Vec<(String, u64)> = Vec::new();
+        for state in UnitState::to_send(retry_failed) {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT token, COUNT(*) FROM units WHERE state = ?1 GROUP BY token")
+                .map_err(|e| self.error(e))?;
+            let rows = stmt
+                .query_map([state.as_str()], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+                })
+                .map_err(|e| self.error(e))?;
+            for row in rows {
+                let (token, n) = row.map_err(|e| self.error(e))?;
+                match out.iter_mut().find(|(t, _)| *t == token) {
+                    Some((_, total)) => *total += n,
+                    None => out.push((token, n)),
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The next unit of `token` after `after` (by id) that a run sends, if any.
+    pub(crate) fn next_to_send(
+        &self,
+        token: &str,
+        after: i64,
+        retry_failed: bool,
+    ) -> Result<Option<(i64, UnitState)>, ImportError> {
+        let mut best: Option<(i64, UnitState)> = None;
+        for &state in UnitState::to_send(retry_failed) {
+            let id: Option<i64> = self
+                .conn
+                .prepare_cached(
+                    "SELECT id FROM units WHERE state = ?1 AND token = ?2 AND id > ?3 \
+                     ORDER BY id LIMIT 1",
+                )
+                .and_then(|mut s| {
+                    s.query_row(params![state.as_str(), token, after], |r| r.get(0)).optional()
+                })
+                .map_err(|e| self.error(e))?;
+            if let Some(id) = id
+                && best.is_none_or(|(b, _)| id < b)
+            {
+                best = Some((id, state));
+            }
+        }
+        Ok(best)
+    }
+
+    /// Commits `in_flight` before the call; returns the attempts made before this one.
+    pub(crate) fn mark_in_flight(&self, id: i64) -> Result<u32, ImportError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE units SET state = 'in_flight', attempts = attempts + 1 WHERE id = ?1 \
+                 RETURNING attempts - 1",
+            )
+            .and_then(|mut s| s.query_row([id], |r| r.get(0)))
+            .map_err(|e| self.error(e))
+    }
+
+    /// Commits a unit's outcome.
+    pub(crate) fn record(
+        &self,
+        id: i64,
+        state: UnitState,
+        shipment_id: Option<i64>,
+        error: Option<&str>,
+    ) -> Result<(), ImportError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE units SET state = ?2, shipment_id = ?3, error = ?4 WHERE id = ?1",
+            )
+            .and_then(|mut s| s.execute(params![id, state.as_str(), shipment_id, error]))
+            .map(drop)
+            .map_err(|e| self.error(e))
+    }
+
+    /// A shipment unit: its first line, values, items.
+    pub(crate) fn shipment(&self, id: i64) -> Result<(u64, Head, Vec<Item>), ImportError> {
+        let (line, head) = self
+            .conn
+            .prepare_cached(&format!("SELECT first_line, {HEAD_COLUMNS} FROM units WHERE id = ?1"))
+            .and_then(|mut s| {
+                s.query_row([id], |r| Ok((r.get::<_, i64>(0)? as u64, head_from(r, 1)?)))
+            })
+            .map_err(|e| self.error(e))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT sku, order_item_id, source_variant_id, fulfillment_request_item_id, \
+                 quantity FROM items WHERE unit = ?1 ORDER BY line",
+            )
+            .map_err(|e| self.error(e))?;
+        let items = stmt
+            .query_map([id], |r| {
+                let item = match (
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                ) {
+                    (Some(sku), ..) => ItemRef::Sku(sku),
+                    (_, Some(id), ..) => ItemRef::OrderItemId(id),
+                    (_, _, Some(id), _) => ItemRef::SourceVariantId(id),
+                    (_, _, _, id) => ItemRef::FulfillmentRequestItemId(id.unwrap_or_default()),
+                };
+                Ok(Item { item, quantity: r.get(4)? })
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| self.error(e))?;
+        Ok((line, head, items))
+    }
+}
+
+/// The shipment-level columns of `units`, in [`head_from`]'s order.
+pub(crate) const HEAD_COLUMNS: &str = "fulfillment_request_id, purchase_order_number, source_id, \
+     tracking_number, carrier, method, tracking_url, shipped_at, shipping_cost, note";
+
+/// A [`Head`] from [`HEAD_COLUMNS`] starting at column `at`.
+pub(crate) fn head_from(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Head> {
+    let shipped_at: Option<String> = r.get(at + 7)?;
+    Ok(Head {
+        fulfillment_request_id: r.get(at)?,
+        purchase_order_number: r.get(at + 1)?,
+        source_id: r.get(at + 2)?,
+        tracking_number: r.get::<_, Option<String>>(at + 3)?.unwrap_or_default(),
+        carrier: r.get(at + 4)?,
+        method: r.get(at + 5)?,
+        tracking_url: r.get(at + 6)?,
+        shipped_at: shipped_at
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&chrono::Utc)),
+        shipping_cost: r.get(at + 8)?,
+        note: r.get(at + 9)?,
+    })
+}
+
+/// SHA-256 of a file, streamed.
+fn sha256_file(path: &Path) -> Result<String, ImportError> {
+    let io = |source| ImportError::Io { path: path.to_owned(), source };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Opens or creates the journal; a new one is filled by `load` (which returns how many problems
+/// it reported) inside one transaction, committed only without problems.
+fn open(
+    input: &Path,
+    journal: Option<PathBuf>,
+    kind: JobKind,
+    load: impl FnOnce(&Transaction<'_>, &Path) -> Result<u64, ImportError>,
+) -> Result<Journal, ImportError> {
+    let input_sha256 = sha256_file(input)?;
+    let path = journal.unwrap_or_else(|| Journal::default_path(input));
+    let existed = path.exists();
+    let mut conn = Connection::open(&path).map_err(|e| ImportError::journal(&path, e))?;
+    let setup = || -> rusqlite::Result<()> {
+        // Exclusive: one process at a time may send from a journal (and WAL then needs no
+        // shared-memory file).
+        conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // NORMAL in WAL mode: a commit is in the OS's hands once written, so it survives the
+        // process dying (crash, kill -9); only an OS crash or power loss can drop the last
+        // commits, and the work they recorded is then sent again, which the server refuses as
+        // a repeat (409), so nothing is duplicated even then.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(&format!("BEGIN IMMEDIATE; {SCHEMA} COMMIT;"))
+    };
+    setup().map_err(|e| ImportError::journal(&path, e))?;
+    let meta = |conn: &Connection, key: &str| -> rusqlite::Result<Option<String>> {
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()
+    };
+    let stored = meta(&conn, "input_sha256").map_err(|e| ImportError::journal(&path, e))?;
+    if let Some(stored) = stored {
+        let version = meta(&conn, "schema_version").map_err(|e| ImportError::journal(&path, e))?;
+        if version.as_deref() != Some(SCHEMA_VERSION) {
+            return Err(ImportError::Journal {
+                path,
+                message: format!("schema version {version:?}, this library reads {SCHEMA_VERSION}"),
+            });
+        }
+        let stored_kind = meta(&conn, "kind").map_err(|e| ImportError::journal(&path, e))?;
+        let stored_kind = stored_kind.as_deref().and_then(JobKind::from_key).ok_or_else(|| {
+            ImportError::Journal { path: path.clone(), message: "damaged: unknown kind".into() }
+        })?;
+        if stored_kind != kind {
+            return Err(ImportError::KindMismatch { path, journal: stored_kind, requested: kind });
+        }
+        if stored != input_sha256 {
+            return Err(ImportError::InputChanged { path, journal_sha256: stored, input_sha256 });
+        }
+        return Ok(Journal { conn, path, kind, input_sha256, resumed: true });
+    }
+    let tx = conn.transaction().map_err(|e| ImportError::journal(&path, e))?;
+    let problems = load(&tx, &path)?;
+    if problems > 0 {
+        drop(tx);
+        drop(conn);
+        if !existed {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let mut name = path.as_os_str().to_owned();
+                name.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(name));
+            }
+        }
+        return Err(ImportError::Invalid { path: input.to_owned(), problems });
+    }
+    let write_meta = || -> rusqlite::Result<()> {
+        let mut stmt = tx.prepare("INSERT INTO meta (key, value) VALUES (?1, ?2)")?;
+        stmt.execute(["schema_version", SCHEMA_VERSION])?;
+        stmt.execute(["kind", kind.key()])?;
+        stmt.execute(["input_sha256", input_sha256.as_str()])?;
+        Ok(())
+    };
+    write_meta().map_err(|e| ImportError::journal(&path, e))?;
+    tx.commit().map_err(|e| ImportError::journal(&path, e))?;
+    Ok(Journal { conn, path, kind, input_sha256, resumed: false })
+}
+
+impl TokenLabel {
+    /// The label a stored token key names, resolving flag batches' default through `router`.
+    pub(crate) fn resolve(key: &str, router: &TokenRouter) -> Option<TokenLabel> {
+        if key == DEFAULT_TOKEN_KEY {
+            return router.default_token().map(|(label, _)| label);
+        }
+        TokenLabel::from_key(key)
+    }
+}

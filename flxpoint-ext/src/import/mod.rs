@@ -1,0 +1,119 @@
+//! Durable bulk work from CSV files: shipment imports and sync-error flagging, journaled in
+//! SQLite so that a run can be stopped (Ctrl-C, crash, `kill -9`) and resumed without sending
+//! anything twice.
+//!
+//! The flow, for a command line or any other caller:
+//!
+//! 1. [`Journal::shipments`] (or [`Journal::flags`]) opens the journal beside the input file
+//!    (`shipments.csv` → `shipments.csv.journal`). A new journal reads the whole file once,
+//!    streaming, and reports **every** bad row through a callback as a [`Problem`] (line and
+//!    column); any problem refuses the file ([`ImportError::Invalid`]): nothing is loaded and
+//!    nothing is sent. An existing journal of the same file (same SHA-256) is resumed; one of
+//!    another file is refused ([`ImportError::InputChanged`]).
+//! 2. [`Journal::dry_run`] lists what would be sent; [`Journal::run`] sends it, with one
+//!    lane per token ([`TokenRouter`]) and a progress callback ([`Counts`]).
+//! 3. [`Journal::write_report`] writes one CSV line per shipment (or per flagged row).
+//!
+//! ```no_run
+//! use flxpoint_ext::Client;
+//! use flxpoint_ext::import::{Journal, RunOptions, TokenRouter};
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let router = TokenRouter::new()
+//!     .account(Client::new("account-token")?)
+//!     .source(200, Client::new("token-of-source-200")?);
+//! let mut journal = Journal::shipments("shipments.csv")
+//!     .open(&router, |problem| eprintln!("{problem}"))?;
+//! let summary = journal
+//!     .run(&router, &RunOptions::new(), |counts| eprintln!("{} done", counts.done()))
+//!     .await?;
+//! eprintln!("{} created, {} failed", summary.created, summary.failed);
+//! journal.write_report(std::fs::File::create("shipments.report.csv")?)?;
+//! # Ok(()) }
+//! ```
+//!
+//! # The shipments file
+//!
+//! UTF-8 (a byte-order mark is accepted), comma-separated, a header row first; the header names
+//! the columns with the API's own field names, in any order:
+//!
+//! | column | type | |
+//! |---|---|---|
+//! | `fulfillmentRequestId` | integer | the fulfillment request, by id … |
+//! | `purchaseOrderNumber` | text | … or by number (one of the two on each row) |
+//! | `sourceId` | integer | picks the token (any row); sent only with `purchaseOrderNumber` |
+//! | `trackingNumber` | text | required |
+//! | `carrier`, `method`, `trackingUrl`, `note` | text | optional |
+//! | `shippedAt` | RFC 3339 date-time | optional, e.g. `2026-04-20T15:30:00Z` or `…+02:00` (sent in UTC) |
+//! | `shippingCost` | number | optional, finite, not negative, e.g. `12.5` |
+//! | `sku`, `orderItemId`, `sourceVariantId`, `fulfillmentRequestItemId` | text / integers | the item: exactly one of them on each row |
+//! | `quantity` | integer | required, at least 1 |
+//!
+//! - One row is one item. Rows with the same fulfillment request (the same id, or the same
+//!   number in the same source) and the same `trackingNumber` form one shipment, wherever they
+//!   are in the file; they must agree on every shipment-level column (`sourceId`, `carrier`,
+//!   `method`, `trackingUrl`, `shippedAt`, `shippingCost`, `note`), or the later row is a
+//!   problem naming the column and the first row's line.
+//! - An empty cell (or one of spaces only) is an absent value. Text is sent as written.
+//! - A header must name `trackingNumber`, `quantity`, at least one of `fulfillmentRequestId` /
+//!   `purchaseOrderNumber` and at least one item column; a column it does not know, or names
+//!   twice, is a problem (so a typo never silently drops data).
+//! - Every row is checked by the same rules as [`crate::CreateShipment::to_request`] (the row
+//!   is turned into that builder and validated by it), plus: a row's token must exist.
+//! - Tokens: a row with `sourceId` goes with that source's token when the [`TokenRouter`] has
+//!   one, else with the account token; a row without goes with the account token, or with the
+//!   only source token when no account token is configured. A row no configured token can act
+//!   on is a problem. With the account token, `purchaseOrderNumber` needs `sourceId` (the
+//!   page's rule); `sourceId` is sent only with `purchaseOrderNumber` (the page: "not necessary
+//!   to provide when using `purchaseOrderId`").
+//! - A fulfillment request named by id in one row and by number in another cannot be matched
+//!   without asking the server: those are two shipments (and the server refuses the second
+//!   with 409 if they share the tracking number).
+//!
+//! ```text
+//! fulfillmentRequestId,purchaseOrderNumber,sourceId,trackingNumber,carrier,sku,quantity
+//! 1388412,,,1Z999AA10123456784,ups,HG12123123,2
+//! 1388412,,,1Z999AA10123456784,ups,AB-100,1
+//! ,ORDER_125-1,200,9400110200881234567890,usps,ZZ-9,2
+//! ```
+//!
+//! `sample-shipments.csv` beside this module is a complete example that works against the
+//! sandbox's default seed.
+//!
+//! # The flags file
+//!
+//! Columns `id` (a shipment id) and `syncError` (non-empty text), both required, nothing else.
+//! A shipment id may appear once. Rows are sent in batches of [`DEFAULT_FLAG_BATCH_SIZE`] (see
+//! [`OpenFlags::batch_size`]) to `PUT /shipments/flag-with-errors`, with the account token (or
+//! the only configured token).
+//!
+//! # Sending and resuming
+//!
+//! Each shipment (or batch) is `pending`, `in_flight`, then `created` (with the server's
+//! shipment id), `already_exists`, `flagged` or `failed` (with the error, which never holds the
+//! token). The state is committed before every call (`in_flight`) and after it (the outcome),
+//! so a run stopped at any point resumes where it was: finished work is skipped, `in_flight`
+//! work is sent again, `failed` work only with [`RunOptions::retry_failed`]. Sending a shipment
+//! again is safe because the import always sends `allowDuplicateTrackingNumbers: false`: the
+//! server refuses a repeated tracking number on a fulfillment request with 409, recorded as
+//! `already_exists`. Flagging a batch again is safe because the PUT is idempotent.
+
+mod csv_format;
+mod dry_run;
+mod error;
+mod flags;
+mod journal;
+mod load;
+mod problem;
+mod report;
+mod run;
+mod shipment;
+mod tokens;
+
+pub use dry_run::Planned;
+pub use error::ImportError;
+pub use flags::DEFAULT_FLAG_BATCH_SIZE;
+pub use journal::{Counts, JobKind, Journal, OpenFlags, OpenShipments, UnitState};
+pub use problem::Problem;
+pub use run::RunOptions;
+pub use tokens::{TokenLabel, TokenRouter};
