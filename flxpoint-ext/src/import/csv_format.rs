@@ -5,13 +5,33 @@
 //! text that is not UTF-8. A UTF-8 byte-order mark is skipped (by the `csv` crate).
 
 use super::Problem;
+use std::cell::Cell;
 use std::io::Read;
+use std::rc::Rc;
 
 /// The rows of a CSV file after its header.
 pub(crate) struct CsvRows<R: Read> {
-    reader: csv::Reader<R>,
+    reader: csv::Reader<QuoteCounter<R>>,
     record: csv::ByteRecord,
     header: Vec<String>,
+    quotes: Rc<Cell<u64>>,
+    /// The line and column of the last record's value spanning lines, if it had one.
+    last_multiline: Option<(u64, String)>,
+}
+
+/// Counts the `"` of everything read: a well-quoted file has an even number of them.
+struct QuoteCounter<R> {
+    inner: R,
+    quotes: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for QuoteCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let found = buf[..n].iter().filter(|b| **b == b'"').count() as u64;
+        self.quotes.set(self.quotes.get() + found);
+        Ok(n)
+    }
 }
 
 /// The column indexes of a header, by the position of each name in the format's list of
@@ -26,11 +46,12 @@ impl<R: Read> CsvRows<R> {
         known: &[&str],
         on_problem: &mut dyn FnMut(Problem),
     ) -> Result<Option<(Self, Columns)>, std::io::Error> {
+        let quotes = Rc::new(Cell::new(0));
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             // Field counts are checked here, to name the line and column.
             .flexible(true)
-            .from_reader(input);
+            .from_reader(QuoteCounter { inner: input, quotes: quotes.clone() });
         let mut record = csv::ByteRecord::new();
         if !read(&mut reader, &mut record)? {
             on_problem(Problem::new(1, "header", "the file is empty: it needs a header row"));
@@ -68,7 +89,7 @@ impl<R: Read> CsvRows<R> {
         if bad {
             return Ok(None);
         }
-        Ok(Some((Self { reader, record, header }, columns)))
+        Ok(Some((Self { reader, record, header, quotes, last_multiline: None }, columns)))
     }
 
     /// The next record, or `None` at the end of the file.
@@ -77,7 +98,26 @@ impl<R: Read> CsvRows<R> {
             return Ok(None);
         }
         let line = self.record.position().map_or(0, |p| p.line());
+        // (A record of the wrong length is reported by `check_shape` already.)
+        let multiline = (self.record.len() == self.header.len())
+            .then(|| self.record.iter().position(|f| f.contains(&b'\n') || f.contains(&b'\r')))
+            .flatten();
+        self.last_multiline =
+            multiline.map(|i| (line, self.header.get(i).cloned().unwrap_or_default()));
         Ok(Some(Row { line, record: &self.record, header: &self.header }))
+    }
+
+    /// At the end of the file: a quote opened and never closed has run to the end of the file,
+    /// swallowing the lines after it into the last record's value (its field count may well
+    /// be right); an odd number of quotes in the file gives it away.
+    pub(crate) fn finish(&self, on_problem: &mut dyn FnMut(Problem)) {
+        if let (Some((line, field)), true) = (&self.last_multiline, self.quotes.get() % 2 == 1) {
+            on_problem(Problem::new(
+                *line,
+                field.clone(),
+                "opens a quote that is never closed: the value runs to the end of the file",
+            ));
+        }
     }
 
     /// The line after the last record read (for "no rows" problems).

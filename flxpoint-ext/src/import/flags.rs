@@ -110,6 +110,7 @@ pub(crate) fn load_flags(
         add_flag.execute(params![line as i64, unit, id, sync_error]).map_err(sql)?;
         in_unit += 1;
     }
+    rows.finish(&mut report);
     if !any_row {
         report(Problem::new(
             rows.end_line().max(2),

@@ -540,6 +540,8 @@ fn open(
     let existed = path.exists();
     let mut conn = Connection::open(&path).map_err(|e| ImportError::journal(&path, e))?;
     let setup = || -> rusqlite::Result<()> {
+        // A journal in use by another process is refused at once, not waited for.
+        conn.busy_timeout(std::time::Duration::ZERO)?;
         // Exclusive: one process at a time may send from a journal (and WAL then needs no
         // shared-memory file).
         conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;

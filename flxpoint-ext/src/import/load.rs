@@ -121,6 +121,7 @@ pub(crate) fn load_shipments(
             .execute(params![line as i64, unit, sku, order_item, variant, fr_item, quantity])
             .map_err(sql)?;
     }
+    rows.finish(&mut report);
     if !any_row {
         report(Problem::new(
             rows.end_line().max(2),
