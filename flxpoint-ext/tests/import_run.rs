@@ -92,6 +92,9 @@ async fn the_sample_file_imports_fully_and_a_second_run_sends_nothing() {
     assert!(lines[5].starts_with("7,ORDER_125-1,FDX771234567890,created,"), "{report}");
     assert!(!report.contains("sandbox-"), "no token in the report");
     drop(journal);
+    let bytes = std::fs::read(Journal::default_path(&input)).unwrap();
+    let token = flxpoint_sandbox::sandbox::seed::ACCOUNT_TOKEN.as_bytes();
+    assert!(!bytes.windows(token.len()).any(|w| w == token), "no token in the journal");
 
     // Resumed: everything is done, nothing is sent.
     let mut journal = Journal::shipments(&input).open(&router, no_problem).unwrap();
