@@ -7,8 +7,8 @@ use std::path::Path;
 use std::process::Command;
 
 /// The crates published to crates.io (everything but `xtask`).
-pub const PUBLISHED: [&str; 4] =
-    ["flxpoint-codegen", "flxpoint-api", "flxpoint-ext", "flxpoint-sandbox"];
+pub const PUBLISHED: [&str; 5] =
+    ["flxpoint-codegen", "flxpoint-api", "flxpoint-ext", "flxpoint-sandbox", "flxpoint-cli"];
 
 fn cargo() -> Command {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -45,9 +45,10 @@ pub fn package() -> Result<()> {
 
 /// Builds from the unpacked `.crate`s, outside the workspace, as a crates.io user would: the
 /// docs of `flxpoint-api` as docs.rs builds them (`DOCS_RS=1`, `--cfg docsrs`, warnings
-/// denied; its `build.rs` must generate the client from files the crate ships), and
-/// `flxpoint-ext`'s examples (which use the sandbox). The workspace crates are not on crates.io
-/// yet, so each is patched to its own unpacked `.crate`. Run after [`package`].
+/// denied; its `build.rs` must generate the client from files the crate ships),
+/// `flxpoint-ext`'s examples (which use the sandbox), and the `flxpoint` binary. The workspace
+/// crates are not on crates.io yet, so each is patched to its own unpacked `.crate`. Run after
+/// [`package`].
 pub fn from_crates() -> Result<()> {
     let version = env!("CARGO_PKG_VERSION");
     let packaged = crate::root().join("target/package");
@@ -88,6 +89,10 @@ pub fn from_crates() -> Result<()> {
     crate::tools::run(&mut in_crate("flxpoint-ext", &["build", "--examples"]))
         .context("building flxpoint-ext's examples from its .crate")?;
     println!("flxpoint-ext's examples build from its .crate");
+    // What `cargo install flxpoint-cli` builds.
+    crate::tools::run(&mut in_crate("flxpoint-cli", &["build", "--bins"]))
+        .context("building the flxpoint binary from its .crate")?;
+    println!("the flxpoint binary builds from its .crate");
     std::fs::remove_dir_all(&scratch).ok();
     Ok(())
 }
