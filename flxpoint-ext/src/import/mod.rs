@@ -110,6 +110,11 @@ mod run;
 mod shipment;
 mod tokens;
 
+/// The sample shipments file of the [module documentation](self) (`sample-shipments.csv`), for
+/// trying an import against the sandbox's default seed: five shipments of seven rows, on
+/// fulfillment requests 1388412, 5002 (by id) and `ORDER_125-1` of source 200 (by number).
+pub const SAMPLE_SHIPMENTS_CSV: &str = include_str!("sample-shipments.csv");
+
 pub use dry_run::Planned;
 pub use error::ImportError;
 pub use flags::DEFAULT_FLAG_BATCH_SIZE;
