@@ -14,7 +14,10 @@ users of the machine and lands in shell history. The token is never printed.
 
 Output: the API's answer as JSON on stdout; errors as one JSON object on stderr.
 Exit codes: 0 done; 1 the service refused the request (4xx/5xx) or it could not be delivered or
-answered (transport, timeout); 2 bad input or settings, caught before anything was sent.";
+answered (transport, timeout); 2 bad input or settings, caught before anything was sent.
+Bulk (shipments import, shipments flag-errors): 0 everything done; 1 some rows failed (see the
+report; --retry-failed sends them again) or the run stopped; 2 a bad file (every problem listed
+as FILE:LINE: FIELD: message) or settings, nothing sent.";
 
 /// `flxpoint`: the Flxpoint REST API from the command line.
 #[derive(Debug, Parser)]
@@ -87,6 +90,90 @@ pub enum Command {
     /// Orders: link unmanaged order items.
     #[command(subcommand)]
     Orders(OrdersCommand),
+    /// Run the embedded sandbox (seeded fake API) in the foreground until killed; takes the
+    /// global --rate / --burst / --no-rate-limit as its server-side limit per token.
+    Sandbox(SandboxArgs),
+}
+
+/// `flxpoint sandbox`.
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// The loopback port to listen on (0: any free port; the line printed says which).
+    #[arg(long, value_name = "N", default_value_t = 4010)]
+    pub port: u16,
+}
+
+/// What `shipments import` and `shipments flag-errors` share.
+#[derive(Debug, Args)]
+pub struct BulkArgs {
+    /// The journal (SQLite) recording progress [default: beside the input, FILE.journal].
+    #[arg(long, value_name = "PATH")]
+    pub journal: Option<PathBuf>,
+
+    /// Send again the work that failed in an earlier run of this journal.
+    #[arg(long)]
+    pub retry_failed: bool,
+
+    /// Write a CSV report (one line per shipment or flagged row, with its outcome) here at the
+    /// end.
+    #[arg(long, value_name = "PATH")]
+    pub report: Option<PathBuf>,
+
+    /// Check the file and print each request that would be sent (JSON lines on stdout);
+    /// send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Calls in flight at once per token (each token keeps its own rate limit).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+
+    /// A TOML file of tokens: `account = "..."` (optional) and a `[sources]` table of
+    /// `"SOURCE_ID" = "..."`. Rows with a sourceId go with that source's token.
+    #[arg(long, value_name = "FILE", conflicts_with = "sandbox")]
+    pub tokens: Option<PathBuf>,
+
+    /// A source's token, read from PATH (repeatable).
+    #[arg(long = "source-token-file", value_name = "SOURCE_ID=PATH", value_parser = parse::id_value, conflicts_with = "sandbox")]
+    pub source_token_files: Vec<(i64, String)>,
+}
+
+/// `shipments import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The shipments CSV file (one row per item; see the README). With --sandbox and no FILE,
+    /// the built-in sample file.
+    #[arg(value_name = "FILE.csv")]
+    pub file: Option<PathBuf>,
+
+    /// Journal, report, dry run, concurrency and tokens.
+    #[command(flatten)]
+    pub bulk: BulkArgs,
+}
+
+/// `shipments flag-errors`.
+#[derive(Debug, Args)]
+pub struct FlagErrorsArgs {
+    /// The CSV file: columns `id` (shipment id) and `syncError`.
+    #[arg(value_name = "FILE.csv")]
+    pub file: PathBuf,
+
+    /// Rows per PUT (used when the journal is created; a resumed journal keeps its batches).
+    #[arg(long, value_name = "N", default_value_t = flxpoint_ext::import::DEFAULT_FLAG_BATCH_SIZE, value_parser = batch_size)]
+    pub batch_size: usize,
+
+    /// Journal, report, dry run, concurrency and tokens.
+    #[command(flatten)]
+    pub bulk: BulkArgs,
+}
+
+/// At least 1.
+fn batch_size(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{text:?} is not a whole number")),
+    }
 }
 
 /// `flxpoint shipments …`
@@ -96,13 +183,13 @@ pub enum ShipmentsCommand {
     Create(Box<CreateArgs>),
     /// Record channel sync errors on shipments (PUT /shipments/flag-with-errors).
     FlagWithErrors(FlagArgs),
-    // ---------------------------------------------------------------------------------------
-    // PLACEHOLDER(import): `shipments import FILE.csv` and `shipments flag-errors FILE.csv`
-    // go here, as `Import(ImportArgs)` and `FlagErrors(FlagErrorsArgs)`, once the engine in
-    // flxpoint-ext/src/import/ (feature `import`, already enabled in Cargo.toml) lands. Their
-    // handlers go in src/commands/ beside the others; `commands::prepare` dispatches them.
-    // Not implemented yet on purpose.
-    // ---------------------------------------------------------------------------------------
+    /// Import shipments from a CSV file, durably: every row checked first, progress kept in a
+    /// journal so that a stopped run resumes without sending anything twice (POST /shipments
+    /// per shipment).
+    Import(ImportArgs),
+    /// Flag shipments with channel sync errors from a CSV file of `id,syncError`, in batches
+    /// (PUT /shipments/flag-with-errors per batch), durably like `import`.
+    FlagErrors(FlagErrorsArgs),
 }
 
 /// `flxpoint fulfillment-requests …`

@@ -1,5 +1,6 @@
 //! What can end a command unsuccessfully, its exit code, and its JSON form for stderr.
 
+use flxpoint_ext::import::ImportError;
 use flxpoint_ext::{Error, Processing};
 use serde_json::{Value, json};
 use std::process::ExitCode;
@@ -26,6 +27,8 @@ pub enum CliError {
     Api(Error),
     /// The command could not run (e.g. the embedded sandbox did not start).
     Runtime(String),
+    /// A bulk command's file or journal could not be used, or its run stopped.
+    Import(ImportError),
 }
 
 impl CliError {
@@ -40,6 +43,15 @@ impl CliError {
             Self::Invalid { .. } | Self::Input(_) => EXIT_INVALID,
             Self::Api(Error::Validation { .. } | Error::Config(_)) => EXIT_INVALID,
             Self::Api(_) | Self::Runtime(_) => EXIT_FAILED,
+            Self::Import(e) => match e {
+                // The file, the journal chosen or the tokens: settings; nothing was sent.
+                ImportError::Io { .. }
+                | ImportError::Invalid { .. }
+                | ImportError::InputChanged { .. }
+                | ImportError::KindMismatch { .. }
+                | ImportError::MissingToken { .. } => EXIT_INVALID,
+                _ => EXIT_FAILED,
+            },
         })
     }
 
@@ -54,7 +66,31 @@ impl CliError {
             Self::Api(Error::Validation { field, rule }) => validation(field, rule),
             Self::Api(Error::Config(message)) => json!({"error": "config", "message": message}),
             Self::Api(e) => api(e),
+            Self::Import(e) => {
+                let kind = match e {
+                    ImportError::Io { .. } => "io",
+                    ImportError::Invalid { .. } => "invalid_file",
+                    ImportError::InputChanged { .. } => "input_changed",
+                    ImportError::KindMismatch { .. } => "kind_mismatch",
+                    ImportError::Busy { .. } => "journal_busy",
+                    ImportError::Journal { .. } => "journal",
+                    ImportError::MissingToken { .. } => "missing_token",
+                    ImportError::Report(_) => "report",
+                    _ => "import",
+                };
+                let mut out = json!({"error": kind, "message": e.to_string()});
+                if let ImportError::Invalid { problems, .. } = e {
+                    out["problems"] = (*problems).into();
+                }
+                out
+            }
         }
+    }
+}
+
+impl From<ImportError> for CliError {
+    fn from(e: ImportError) -> Self {
+        Self::Import(e)
     }
 }
 

@@ -7,6 +7,10 @@
 //! Flow: parse the command line (clap) → read the token → read the input (flags or a JSON
 //! body) → start the sandbox if asked → build the client → send → print. Exit codes: 0 done,
 //! 1 the service refused or the call failed on the way, 2 bad input or settings (nothing sent).
+//!
+//! The bulk commands (`shipments import`, `shipments flag-errors`, in `commands::bulk`) are a
+//! thin shell over flxpoint-ext's `import` engine, with one client per token; `flxpoint
+//! sandbox` runs the embedded sandbox as a server (`sandbox::serve`).
 
 mod body;
 mod cli;
@@ -14,8 +18,10 @@ mod commands;
 mod error;
 mod output;
 mod parse;
+mod progress;
 mod sandbox;
 mod settings;
+mod tokens;
 
 use clap::Parser;
 use error::CliError;
@@ -36,6 +42,19 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return out.failure(&CliError::Runtime(format!("cannot start tokio: {e}"))),
     };
+    // The bulk commands and `sandbox` print their own output and choose their exit code.
+    if let cli::Command::Sandbox(args) = &cli.command {
+        return match runtime.block_on(sandbox::serve(&cli.global, args, &out)) {
+            Ok(code) => code,
+            Err(e) => out.failure(&e),
+        };
+    }
+    if commands::bulk::is_bulk(&cli.command) {
+        return match runtime.block_on(commands::bulk::run(&cli.global, &cli.command, &mut out)) {
+            Ok(code) => code,
+            Err(e) => out.failure(&e),
+        };
+    }
     match runtime.block_on(run(cli, &mut out)) {
         Ok(answer) => {
             if let Some(note) = &answer.note {

@@ -93,18 +93,36 @@ pub fn resolve(global: &Global) -> Result<Settings, CliError> {
 /// The token: `--token-file`, else `FLXPOINT_API_TOKEN`. Errors name the source, never the
 /// content.
 fn token(global: &Global) -> Result<Token, CliError> {
-    if let Some(path) = &global.token_file {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            CliError::Input(format!("--token-file {}: cannot read: {e}", path.display()))
-        })?;
-        // A file usually ends with a newline; flxpoint-ext checks what is left.
-        return Ok(Token::new(text.trim()));
-    }
-    match std::env::var("FLXPOINT_API_TOKEN") {
-        Ok(text) => Ok(Token::new(text)),
-        Err(std::env::VarError::NotPresent) => Err(CliError::Input(
+    let token = match token_from_file(global)? {
+        Some(token) => Some(token),
+        None => env_token()?,
+    };
+    token.ok_or_else(|| {
+        CliError::Input(
             "no API token: set FLXPOINT_API_TOKEN, pass --token-file PATH, or use --sandbox".into(),
-        )),
+        )
+    })
+}
+
+/// The token of `--token-file`, if given.
+pub fn token_from_file(global: &Global) -> Result<Option<Token>, CliError> {
+    global.token_file.as_deref().map(|path| read_token_file("--token-file", path)).transpose()
+}
+
+/// A token read from a file, surrounding whitespace trimmed (a file usually ends with a
+/// newline; flxpoint-ext checks what is left). Errors name the flag and path, never the
+/// content.
+pub fn read_token_file(flag: &str, path: &std::path::Path) -> Result<Token, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Input(format!("{flag} {}: cannot read: {e}", path.display())))?;
+    Ok(Token::new(text.trim()))
+}
+
+/// `FLXPOINT_API_TOKEN`, if set.
+pub fn env_token() -> Result<Option<Token>, CliError> {
+    match std::env::var("FLXPOINT_API_TOKEN") {
+        Ok(text) => Ok(Some(Token::new(text))),
+        Err(std::env::VarError::NotPresent) => Ok(None),
         Err(std::env::VarError::NotUnicode(_)) => {
             Err(CliError::invalid("X-API-TOKEN", "must be visible ASCII only (FLXPOINT_API_TOKEN)"))
         }

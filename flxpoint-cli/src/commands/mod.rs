@@ -6,6 +6,7 @@
 //! `shipments create`, the list of linked order IDs for `orders link`, and for the operations
 //! that answer without a body, `{"status": N}` with the success status the server gave.
 
+pub mod bulk;
 mod fulfillment_requests;
 mod orders;
 mod shipments;
@@ -49,7 +50,6 @@ pub enum Request {
     ProcessingFailed(fulfillment_requests::Fail),
     /// `orders link`.
     LinkOrders(orders::Link),
-    // PLACEHOLDER(import): `shipments import` and `shipments flag-errors` (see cli.rs).
 }
 
 /// Reads the command's input: its flags, or its JSON body from a file or stdin.
@@ -89,6 +89,11 @@ pub fn prepare(command: &Command) -> Result<Request, CliError> {
             Some(path) => orders::Link::from_body(&body::read(path)?)?,
             None => orders::Link::from_flags(args)?,
         }),
+        // Run by `bulk::run` and `sandbox::serve` (main dispatches them before this).
+        Command::Shipments(ShipmentsCommand::Import(_) | ShipmentsCommand::FlagErrors(_))
+        | Command::Sandbox(_) => {
+            return Err(CliError::Runtime("this command is not a single request".into()));
+        }
     })
 }
 
