@@ -129,12 +129,13 @@ pub struct BulkArgs {
     pub concurrency: u16,
 
     /// A TOML file of tokens: `account = "..."` (optional) and a `[sources]` table of
-    /// `"SOURCE_ID" = "..."`. Rows with a sourceId go with that source's token.
-    #[arg(long, value_name = "FILE", conflicts_with = "sandbox")]
+    /// `"SOURCE_ID" = "..."`. Rows with a sourceId go with that source's token. Not with
+    /// --sandbox (the seed's tokens are used).
+    #[arg(long, value_name = "FILE")]
     pub tokens: Option<PathBuf>,
 
     /// A source's token, read from PATH (repeatable).
-    #[arg(long = "source-token-file", value_name = "SOURCE_ID=PATH", value_parser = parse::id_value, conflicts_with = "sandbox")]
+    #[arg(long = "source-token-file", value_name = "SOURCE_ID=PATH", value_parser = parse::id_value)]
     pub source_token_files: Vec<(i64, String)>,
 }
 

@@ -384,6 +384,9 @@ fn every_help_page_renders_without_the_environment_values() {
         &["orders", "--help"],
         &["orders", "link", "--help"],
         &["shipments", "create", "-h"],
+        &["shipments", "import", "--help"],
+        &["shipments", "flag-errors", "--help"],
+        &["sandbox", "--help"],
     ] {
         let run = run(args, None, &env);
         run.assert_ok();

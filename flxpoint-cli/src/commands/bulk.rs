@@ -84,6 +84,12 @@ pub async fn run(
         ));
     }
 
+    if global.sandbox && (job.args.tokens.is_some() || !job.args.source_token_files.is_empty()) {
+        return Err(CliError::invalid(
+            "--tokens",
+            "not with --sandbox: the sandbox's seed tokens (account, sources 100 and 200) are used",
+        ));
+    }
     // Tokens first, so that everything printed after is redacted of them.
     let mut embedded = None;
     let router = if global.sandbox {
