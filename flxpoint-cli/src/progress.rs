@@ -34,7 +34,7 @@ impl Progress {
             let bar =
                 ProgressBar::with_draw_target(Some(counts.total), ProgressDrawTarget::stderr());
             let style = ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] [{bar:30}] {pos}/{len} {msg} {per_sec} ETA {eta}",
+                "{spinner} {elapsed_precise} [{wide_bar}] {pos}/{len} {msg} {per_sec} ETA {eta}",
             )
             .map(|s| s.progress_chars("#>-"))
             .unwrap_or_else(|_| ProgressStyle::default_bar());
@@ -70,11 +70,14 @@ impl Progress {
     /// At the end of the run (finished or stopped): the bar's last state stays on screen; a
     /// plain line is written.
     pub fn finish(self, counts: &Counts) {
-        match &self.display {
+        match self.display {
             Display::Bar(bar) => {
                 bar.set_position(counts.done());
                 bar.set_message(message(self.unit, counts));
                 bar.finish();
+                drop(bar);
+                // The finished bar stays on its line; what follows starts on the next.
+                let _ = writeln!(std::io::stderr().lock());
             }
             Display::Plain { .. } => {
                 let line = self.plain_line(counts);
@@ -107,5 +110,5 @@ impl Progress {
 }
 
 fn message(unit: &str, counts: &Counts) -> String {
-    format!("{unit}, {} failed,", counts.failed)
+    format!("{unit} ({} failed)", counts.failed)
 }
