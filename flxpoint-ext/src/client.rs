@@ -43,6 +43,9 @@ struct Shared {
     attempt_timeout: Duration,
     deadline: Duration,
     max_body: usize,
+    /// The Redis store of a shared rate limit (`None`: this process's own limiter).
+    #[cfg(feature = "redis")]
+    store: Option<Arc<limiter::shared::Store>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -61,8 +64,11 @@ impl Client {
         ClientBuilder::new(token).build()
     }
 
-    /// A client from the environment: `FLXPOINT_API_TOKEN` (required) and `FLXPOINT_BASE_URL`
-    /// (optional).
+    /// A client from the environment: `FLXPOINT_API_TOKEN` (required), `FLXPOINT_BASE_URL`
+    /// (optional) and `FLXPOINT_REDIS_URL` (optional: the rate limit shared by every worker
+    /// holding the token, see [`ClientBuilder::shared_rate_limit`]; it needs the `redis`
+    /// feature, and setting it without is an [`Error::Config`] rather than a silently
+    /// unshared limit).
     pub fn from_env() -> Result<Self, Error> {
         let token = std::env::var("FLXPOINT_API_TOKEN")
             .map_err(|_| Error::Config("FLXPOINT_API_TOKEN is not set".into()))?;
@@ -70,7 +76,37 @@ impl Client {
         if let Ok(url) = std::env::var("FLXPOINT_BASE_URL") {
             builder = builder.base_url(url);
         }
+        if let Some(url) = std::env::var("FLXPOINT_REDIS_URL").ok().filter(|u| !u.is_empty()) {
+            #[cfg(feature = "redis")]
+            {
+                builder = builder.shared_rate_limit(url);
+            }
+            #[cfg(not(feature = "redis"))]
+            {
+                let _ = url;
+                return Err(Error::Config(
+                    "FLXPOINT_REDIS_URL is set, but flxpoint-ext was built without its `redis` \
+                     feature"
+                        .into(),
+                ));
+            }
+        }
         builder.build()
+    }
+
+    /// With a shared rate limit: connects to Redis, authenticates and loads the limiter's
+    /// scripts, within a second. An [`Error::Config`] says what failed (a wrong password, an
+    /// unreachable address), without the URL's password. Calls never need this (when Redis
+    /// fails they fall back to a local limit, see the README's "Several workers"); it is the
+    /// check to run at startup for a worker that should refuse to start without Redis.
+    /// Without a shared limit: `Ok(())`.
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub async fn verify_shared_rate_limit(&self) -> Result<(), Error> {
+        match &self.inner.shared.store {
+            Some(store) => store.verify().await,
+            None => Ok(()),
+        }
     }
 
     /// A builder for every setting.
@@ -94,9 +130,16 @@ impl Client {
         kind: Option<TokenKind>,
     ) -> Result<Self, Error> {
         token.check()?;
+        #[cfg(feature = "redis")]
+        let bucket = match &shared.store {
+            Some(store) => limiter::shared_bucket(&shared.origin, &token, shared.rate, store),
+            None => limiter::bucket(&shared.origin, token.fingerprint(), shared.rate),
+        };
+        #[cfg(not(feature = "redis"))]
+        let bucket = limiter::bucket(&shared.origin, token.fingerprint(), shared.rate);
         let executor = TokenExecutor {
             token: token.clone(),
-            bucket: limiter::bucket(&shared.origin, token.fingerprint(), shared.rate),
+            bucket,
             retry: shared.retry.clone(),
             attempt_timeout: Some(shared.attempt_timeout),
             max_body: shared.max_body,
@@ -143,6 +186,9 @@ impl Client {
             status = tracing::field::Empty,
             limiter_wait_ms = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
+            // With a shared rate limit: the Redis round trips, and whether Redis decided.
+            redis_rtt_us = tracing::field::Empty,
+            shared_limit = tracing::field::Empty,
         );
         let started = std::time::Instant::now();
         let deadline = state.deadline.unwrap_or(self.inner.deadline);
@@ -186,6 +232,12 @@ impl Client {
         span.record("attempts", state.attempts);
         span.record("status", state.last_status);
         span.record("limiter_wait_ms", state.limiter_wait.as_millis() as u64);
+        if let Some(rtt) = state.redis_rtt {
+            span.record("redis_rtt_us", rtt.as_micros() as u64);
+        }
+        if let Some(shared) = state.shared_limit {
+            span.record("shared_limit", if shared { "redis" } else { "local-fallback" });
+        }
         span.record("latency_ms", started.elapsed().as_millis() as u64);
         let _enter = span.enter();
         // DEBUG: one line per call is noise at INFO; the span itself is INFO.
@@ -300,6 +352,8 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     max_response_bytes: usize,
     http: Option<reqwest::ClientBuilder>,
+    #[cfg(feature = "redis")]
+    shared_limit: Option<limiter::shared::RedisUrl>,
 }
 
 impl ClientBuilder {
@@ -320,6 +374,8 @@ impl ClientBuilder {
             retry: RetryPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             http: None,
+            #[cfg(feature = "redis")]
+            shared_limit: None,
         }
     }
 
@@ -378,6 +434,27 @@ impl ClientBuilder {
         self
     }
 
+    /// Shares the rate limit of each token with every process (on any machine) that uses the
+    /// same Redis: e.g. `redis://:password@10.0.0.5:6379/0` (`redis://` or `unix://`). The
+    /// rate is still [`ClientBuilder::rate_limit`]'s: at most `burst` requests per token in any
+    /// window of `burst / per_second` seconds, decided atomically in Redis by Redis's clock;
+    /// a 429 any worker sees pauses the token for all of them. Within a process, waiters are
+    /// still served in arrival order.
+    ///
+    /// If Redis cannot be reached or takes more than a second, each process limits itself to a
+    /// quarter of the rate until Redis answers again (re-probed every 2 s), logged once as a
+    /// warning and once when Redis is back. A URL that cannot be parsed is an
+    /// [`Error::Config`] from [`ClientBuilder::build`]; check the connection and credentials at
+    /// startup with [`Client::verify_shared_rate_limit`]. The URL's password never appears in
+    /// errors, logs or `Debug`; the token never reaches Redis (keys hold a SHA-256
+    /// fingerprint). No effect with [`ClientBuilder::no_rate_limit`].
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub fn shared_rate_limit(mut self, redis_url: impl Into<String>) -> Self {
+        self.shared_limit = Some(limiter::shared::RedisUrl::new(redis_url.into()));
+        self
+    }
+
     /// No client-side rate limiting (e.g. for tests against a sandbox without a limit).
     pub fn no_rate_limit(mut self) -> Self {
         self.rate = None;
@@ -428,6 +505,8 @@ impl ClientBuilder {
             return Err(Error::validation("max_response_bytes", "must be at least 1024"));
         }
         let rate = self.rate.map(|(per_second, burst)| Rate::new(per_second, burst)).transpose()?;
+        #[cfg(feature = "redis")]
+        let store = self.shared_limit.as_ref().map(limiter::shared::Store::for_url).transpose()?;
         self.token.check()?;
         let http = self
             .http
@@ -448,6 +527,8 @@ impl ClientBuilder {
             attempt_timeout: self.attempt_timeout,
             deadline: self.deadline,
             max_body: self.max_response_bytes,
+            #[cfg(feature = "redis")]
+            store,
         });
         Client::assemble(shared, self.token, self.kind)
     }

@@ -30,6 +30,10 @@ pub(crate) struct CallState {
     pub retry_after: Option<Duration>,
     /// Time spent waiting for the rate limiter, over all attempts.
     pub limiter_wait: Duration,
+    /// With a shared rate limit: time spent in round trips to Redis, over all attempts.
+    pub redis_rtt: Option<Duration>,
+    /// With a shared rate limit: whether Redis decided the last turn (else the local fallback).
+    pub shared_limit: Option<bool>,
     /// Status of the last attempt that got an answer.
     pub last_status: Option<u16>,
     /// Whether the operation documents a response body (else any 2xx is success, unread).
@@ -56,6 +60,8 @@ impl CallState {
             error_body: String::new(),
             retry_after: None,
             limiter_wait: Duration::ZERO,
+            redis_rtt: None,
+            shared_limit: None,
             last_status: None,
             expects_body: true,
             redirect: None,
@@ -166,8 +172,14 @@ impl TokenExecutor {
             // Counted before waiting, so a call cut off by its deadline still reports them.
             with_call(|c| c.attempts = attempt);
             let wait = LimiterWait(Instant::now());
-            self.bucket.wait_turn().await;
+            let turn = self.bucket.wait_turn().await;
             let waited = wait.finish();
+            if let Some(rtt) = turn.redis_rtt {
+                with_call(|c| {
+                    c.redis_rtt = Some(c.redis_rtt.unwrap_or_default() + rtt);
+                    c.shared_limit = turn.shared;
+                });
+            }
             let sent = Instant::now();
             // The body is read inside the attempt (up to its limit), so a connection dropped
             // mid-body is a failed attempt the retry policy sees, not a surprise after the call

@@ -3,6 +3,13 @@
 //!
 //! Process-wide because Flxpoint counts requests per token, not per client object: two
 //! clients built separately with the same token must not together exceed the limit.
+//!
+//! Where the slots come from is the bucket's [`Source`]: this process's own limiter (the
+//! default), or with the `redis` feature a limit shared by every process holding the token
+//! ([`shared`]). Either way a process's waiters queue in arrival order first.
+
+#[cfg(feature = "redis")]
+pub(crate) mod shared;
 
 use governor::{DefaultDirectRateLimiter, Quota};
 use std::collections::HashMap;
@@ -49,6 +56,31 @@ impl Rate {
             .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
             .allow_burst(self.burst)
     }
+
+    /// `fraction` (0 < f ≤ 1) of this rate, one at a time: the conservative local limit.
+    #[cfg(feature = "redis")]
+    fn fallback_quota(self, fraction: f64) -> Quota {
+        let period = self.period.div_f64(fraction.clamp(1e-6, 1.0));
+        Quota::with_period(period).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+    }
+}
+
+/// Where a bucket's slots come from.
+pub(crate) enum Source {
+    /// This process's own limiter (`None`: no limit).
+    Local(Option<DefaultDirectRateLimiter>),
+    /// The limit shared by every process holding the token, kept in Redis.
+    #[cfg(feature = "redis")]
+    Shared(shared::SharedLimit),
+}
+
+/// What a turn cost besides waiting, for the call's span.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Turn {
+    /// Time spent in round trips to Redis (`None`: not a shared limit).
+    pub redis_rtt: Option<Duration>,
+    /// Whether Redis decided (`Some(true)`) or, Redis being down, the local fallback did.
+    pub shared: Option<bool>,
 }
 
 /// One token's bucket on one server.
@@ -56,35 +88,46 @@ pub(crate) struct Bucket {
     /// A fair (FIFO) queue: one waiter at a time talks to the limiter, so waiters are served in
     /// arrival order; a waiter cancelled in the queue leaves without taking a slot.
     queue: tokio::sync::Mutex<()>,
-    limiter: Option<DefaultDirectRateLimiter>,
+    source: Source,
     /// Set by a 429: every task of this token waits until then.
     paused_until: Mutex<Option<Instant>>,
 }
 
 impl Bucket {
-    fn new(rate: Option<Rate>) -> Self {
-        Self {
-            queue: tokio::sync::Mutex::new(()),
-            limiter: rate.map(|r| DefaultDirectRateLimiter::direct(r.quota())),
-            paused_until: Mutex::new(None),
-        }
+    fn new(source: Source) -> Self {
+        Self { queue: tokio::sync::Mutex::new(()), source, paused_until: Mutex::new(None) }
     }
 
     /// Waits (asynchronously, cancellably, in arrival order) until this token may send.
-    pub async fn wait_turn(&self) {
+    pub async fn wait_turn(&self) -> Turn {
         let _turn = self.queue.lock().await;
         let pause = *self.paused_until.lock().unwrap_or_else(PoisonError::into_inner);
         // A pause already over ends at once (sleep_until a past instant returns immediately).
         if let Some(until) = pause {
             tokio::time::sleep_until(until.into()).await;
         }
-        if let Some(limiter) = &self.limiter {
-            limiter.until_ready().await;
+        match &self.source {
+            Source::Local(limiter) => {
+                if let Some(limiter) = limiter {
+                    limiter.until_ready().await;
+                }
+                Turn::default()
+            }
+            #[cfg(feature = "redis")]
+            Source::Shared(shared) => {
+                let (mode, rtt) = shared.acquire().await;
+                Turn { redis_rtt: Some(rtt), shared: Some(mode == shared::Mode::Shared) }
+            }
         }
     }
 
-    /// Pauses the token for `for_` (after a 429).
+    /// Pauses the token for `for_` (after a 429): in this process, and with a shared limit in
+    /// every process holding the token.
     pub fn pause(&self, for_: Duration) {
+        #[cfg(feature = "redis")]
+        if let Source::Shared(shared) = &self.source {
+            shared.pause(for_);
+        }
         let Some(until) = Instant::now().checked_add(for_) else { return };
         let mut paused = self.paused_until.lock().unwrap_or_else(PoisonError::into_inner);
         *paused = Some(paused.map_or(until, |p| p.max(until)));
@@ -92,18 +135,42 @@ impl Bucket {
 }
 
 /// What a bucket is shared by: the server's origin, a fingerprint of the token (never the
-/// token), and the rate (clients configured with different rates keep separate buckets).
+/// token), the rate (clients configured with different rates keep separate buckets), and the
+/// Redis store of a shared limit (its address in memory; none for the local limiter).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Key {
     origin: String,
     token: u64,
     rate: Option<Rate>,
+    store: usize,
 }
 
 /// The bucket for this token on this server at this rate, shared across the process.
 pub(crate) fn bucket(origin: &str, token_fingerprint: u64, rate: Option<Rate>) -> Arc<Bucket> {
+    let key = Key { origin: origin.to_owned(), token: token_fingerprint, rate, store: 0 };
+    bucket_for(key, || Source::Local(rate.map(|r| DefaultDirectRateLimiter::direct(r.quota()))))
+}
+
+/// The bucket for this token on this server at this rate whose slots come from the limit
+/// shared in `store` (without a rate, there is nothing to share: the local bucket).
+#[cfg(feature = "redis")]
+pub(crate) fn shared_bucket(
+    origin: &str,
+    token: &crate::token::ApiToken,
+    rate: Option<Rate>,
+    store: &Arc<shared::Store>,
+) -> Arc<Bucket> {
+    let Some(r) = rate else { return bucket(origin, token.fingerprint(), rate) };
+    let store_id = Arc::as_ptr(store) as usize;
+    let key = Key { origin: origin.to_owned(), token: token.fingerprint(), rate, store: store_id };
+    bucket_for(key, || {
+        let fingerprint = token.stable_fingerprint(origin);
+        Source::Shared(shared::SharedLimit::new(store.clone(), &fingerprint, r))
+    })
+}
+
+fn bucket_for(key: Key, source: impl FnOnce() -> Source) -> Arc<Bucket> {
     static BUCKETS: LazyLock<Mutex<HashMap<Key, Arc<Bucket>>>> = LazyLock::new(Default::default);
-    let key = Key { origin: origin.to_owned(), token: token_fingerprint, rate };
     let mut buckets = BUCKETS.lock().unwrap_or_else(PoisonError::into_inner);
-    buckets.entry(key).or_insert_with(|| Arc::new(Bucket::new(rate))).clone()
+    buckets.entry(key).or_insert_with(|| Arc::new(Bucket::new(source()))).clone()
 }

@@ -55,6 +55,23 @@ impl ApiToken {
         KEY.hash_one(self.0.expose_secret())
     }
 
+    /// A stable fingerprint of the token on one server, for naming its shared rate-limit keys
+    /// in Redis: the first 128 bits of SHA-256 over a fixed domain-separation prefix, the origin
+    /// and the token, in hex. The same in every process and on every machine (unlike
+    /// [`ApiToken::fingerprint`]), it neither holds nor reveals the token.
+    #[cfg(feature = "redis")]
+    pub(crate) fn stable_fingerprint(&self, origin: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        hash.update(b"flxpoint-rs shared rate limit v1\0");
+        // Length-prefixed, so that no (origin, token) pair can collide with another by moving
+        // the boundary between them.
+        hash.update((origin.len() as u64).to_be_bytes());
+        hash.update(origin.as_bytes());
+        hash.update(self.0.expose_secret().as_bytes());
+        hash.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// `text` with every occurrence of the token (as sent, and as a JSON string would escape
     /// it) replaced by `***`: a server may echo the token in a body the client keeps.
     pub(crate) fn redact(&self, text: &str) -> String {
@@ -119,4 +136,39 @@ pub enum TokenKind {
     },
     /// A channel token.
     Channel,
+}
+
+#[cfg(all(test, feature = "redis"))]
+mod tests {
+    use super::ApiToken;
+
+    const ORIGIN: &str = "https://api.flxpoint.com";
+
+    #[test]
+    fn the_stable_fingerprint_is_the_same_in_every_process_and_release() {
+        // A fixed vector: workers built from different releases must meet on the same key.
+        let fp = ApiToken::new("account-token-123").stable_fingerprint(ORIGIN);
+        assert_eq!(fp, ApiToken::new("account-token-123").stable_fingerprint(ORIGIN));
+        assert_eq!(fp, "0af31ff032f97f326127dc06c239a3d8");
+    }
+
+    #[test]
+    fn the_stable_fingerprint_is_not_the_token_and_differs_per_token_and_server() {
+        let token = "abcdef0123456789abcdef0123456789";
+        let fp = ApiToken::new(token).stable_fingerprint(ORIGIN);
+        assert_eq!(fp.len(), 32);
+        assert!(fp.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert!(!fp.contains(token) && !token.contains(&fp));
+        assert!(!fp.contains(&token[..8]), "no piece of the token");
+        assert_ne!(
+            fp,
+            ApiToken::new("abcdef0123456789abcdef012345678a").stable_fingerprint(ORIGIN)
+        );
+        assert_ne!(fp, ApiToken::new(token).stable_fingerprint("http://127.0.0.1:4010"));
+        // The boundary between origin and token cannot be moved.
+        assert_ne!(
+            ApiToken::new("bc").stable_fingerprint("a"),
+            ApiToken::new("c").stable_fingerprint("ab")
+        );
+    }
 }
