@@ -358,3 +358,41 @@ fn the_progress_bar_renders_on_a_terminal_and_stdout_stays_one_json_document() {
     assert!(!run.stderr.contains("[###"), "{run:#?}");
     assert_eq!(run.json()["created"], 3);
 }
+
+#[test]
+fn sigterm_stops_the_run_keeps_the_journal_and_the_next_run_finishes() {
+    let fixture = Fixture::new();
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "t.csv", &shipments_csv("TERM-", 30));
+    let child = Command::new(env!("CARGO_BIN_EXE_flxpoint"))
+        .args(["shipments", "import", &input, "--rate", "10"])
+        .env_clear()
+        .env("FLXPOINT_BASE_URL", fixture.sandbox.base_url())
+        .env("FLXPOINT_API_TOKEN", TOKEN)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let output = child.wait_with_output().unwrap();
+    let (stdout, stderr) =
+        (String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap());
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    let first: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(first["interrupted"], true);
+    assert!(first["notDone"].as_u64().unwrap() > 0, "{first}");
+    assert!(first["finishedThisRun"].as_u64().unwrap() > 0, "{first}");
+
+    let run = fixture.run(&["shipments", "import", &input, "--no-rate-limit"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert!(run.stderr.contains("resuming journal"), "{run:#?}");
+    assert_eq!(
+        summary(&run)["created"].as_u64().unwrap()
+            + summary(&run)["alreadyExists"].as_u64().unwrap(),
+        30
+    );
+    assert_eq!(stored(&fixture).len(), 30, "each shipment once");
+}

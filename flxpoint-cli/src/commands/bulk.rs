@@ -208,10 +208,14 @@ async fn work(
         .retry_failed(args.retry_failed);
     let started = Instant::now();
     let mut progress: Option<Progress> = None;
+    let mut finished_this_run = 0;
     let outcome = {
-        let run = journal.run(router, &options, |counts| match &mut progress {
-            Some(p) => p.update(counts),
-            None => progress = Some(Progress::new(job.unit(), counts)),
+        let run = journal.run(router, &options, |counts| {
+            finished_this_run = counts.finished_this_run;
+            match &mut progress {
+                Some(p) => p.update(counts),
+                None => progress = Some(Progress::new(job.unit(), counts)),
+            }
         });
         tokio::select! {
             result = run => Stopped::Ended(result),
@@ -221,7 +225,11 @@ async fn work(
     let (counts, run_error, interrupted) = match outcome {
         Stopped::Ended(Ok(counts)) => (counts, None, false),
         Stopped::Ended(Err(e)) => (journal.counts().unwrap_or(before), Some(e), false),
-        Stopped::Interrupted => (journal.counts()?, None, true),
+        Stopped::Interrupted => {
+            let mut counts = journal.counts()?;
+            counts.finished_this_run = finished_this_run;
+            (counts, None, true)
+        }
     };
     let elapsed = started.elapsed();
     if let Some(progress) = progress {
