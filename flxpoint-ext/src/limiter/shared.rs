@@ -131,7 +131,9 @@ pub(crate) struct Store {
 enum Health {
     Up,
     /// Not answering: use the fallback until then, then try again.
-    Down { retry_at: Instant },
+    Down {
+        retry_at: Instant,
+    },
 }
 
 impl fmt::Debug for Store {
@@ -451,9 +453,7 @@ mod tests {
     #[test]
     fn odd_answers_are_failures_not_panics() {
         assert!(matches!(verdict(&[1, 0]), Ok(Verdict::Granted)));
-        assert!(
-            matches!(verdict(&[0, 5]), Ok(Verdict::Wait(d)) if d == Duration::from_millis(1))
-        );
+        assert!(matches!(verdict(&[0, 5]), Ok(Verdict::Wait(d)) if d == Duration::from_millis(1)));
         assert!(matches!(verdict(&[0, 750_000]), Ok(Verdict::Wait(d)) if d.as_millis() == 750));
         for odd in [&[][..], &[0], &[0, -1], &[2, 0], &[1, 2, 3]] {
             assert!(verdict(odd).is_err(), "{odd:?}");
