@@ -70,8 +70,11 @@ fn ci() -> Result<()> {
     spec(true)?;
     tools::install()?;
     tools::validate_spec(&xtask::openapi_dir().join("openapi.yaml"))?;
+    // `flxpoint-ext/redis`: the shared rate limit's tests (`required-features`) run against a
+    // real redis-server, which `.ci/run` installs.
     let mut counts = tools::run_tests(
-        cargo(&["test", "--workspace", "--all-targets"]).env("INSTA_UPDATE", "no"),
+        cargo(&["test", "--workspace", "--all-targets", "--features", "flxpoint-ext/redis"])
+            .env("INSTA_UPDATE", "no"),
     )?;
     // flxpoint-api's doc examples are progenitor's generated `ignore` blocks, not tests.
     counts += tools::run_tests(&mut cargo(&[
