@@ -104,3 +104,26 @@ async fn a_character_across_the_snippet_cut_is_dropped_whole() {
         call_operation(&builder(&server).build().unwrap(), "createShipment").await.unwrap_err();
     assert_eq!(err.service().unwrap().body, "a".repeat(1023));
 }
+
+#[tokio::test]
+async fn redaction_does_not_shorten_the_kept_snippet() {
+    // Two echoed tokens shrink to `***` each: the body is read far enough (1 KiB plus twice
+    // the token) that the kept 1 KiB is still full after redaction.
+    let body = format!("{}{TOKEN}{TOKEN}{}", "a".repeat(10), "z".repeat(2000));
+    let server = answering(ResponseTemplate::new(400).set_body_string(body)).await;
+    let err = call_operation(&common::client(&server), "createShipment").await.unwrap_err();
+    assert_eq!(
+        err.service().unwrap().body,
+        format!("{}******{}", "a".repeat(10), "z".repeat(1008))
+    );
+}
+
+#[tokio::test]
+async fn a_body_of_echoed_tokens_keeps_no_partial_token_at_the_window_end() {
+    // The read window ends inside a token: its first characters are not kept either.
+    let server = answering(ResponseTemplate::new(400).set_body_string(TOKEN.repeat(200))).await;
+    let err = call_operation(&common::client(&server), "createShipment").await.unwrap_err();
+    let kept = &err.service().unwrap().body;
+    assert!(!kept.is_empty() && kept.len() % 3 == 0, "{kept}");
+    assert!(kept.chars().all(|c| c == '*'), "{kept}");
+}
