@@ -11,11 +11,15 @@
 //! - `msrv`: install the declared `rust-version` with rustup and check the workspace with it.
 //! - `bench-build [--rounds N] [--timings]`: the cold build of a small flxpoint-ext consumer
 //!   against a reqwest + serde + tokio baseline (README "Benchmarks").
+//! - `bench-shared-limit`: the rate limit shared by worker processes through Redis (aggregate
+//!   efficiency with 1, 4 and 8 processes; the latency Redis adds), flxpoint-ext README.
 //! - `ci`: everything CI checks, in one command.
 
 use anyhow::{Result, bail};
 use std::process::Command;
 use xtask::tools;
+
+mod bench_shared_limit;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,9 +31,13 @@ fn main() -> Result<()> {
         Some("package") => xtask::publish::package().and_then(|()| xtask::publish::from_crates()),
         Some("msrv") => xtask::publish::msrv(),
         Some("bench-build") => xtask::build_bench::run(&args[1..]),
+        Some("bench-shared-limit") => bench_shared_limit::run(),
         Some("ci") => ci(),
         _ => {
-            bail!("usage: cargo xtask <spec|generate|tools|package|msrv|bench-build|ci> [--check]")
+            bail!(
+                "usage: cargo xtask \
+                 <spec|generate|tools|package|msrv|bench-build|bench-shared-limit|ci> [--check]"
+            )
         }
     }
 }
