@@ -64,6 +64,18 @@ pub struct Global {
     #[arg(long, global = true, value_name = "N")]
     pub burst: Option<u32>,
 
+    /// A Redis server through which every worker holding the token shares its rate limit
+    /// (`redis://[:PASSWORD@]HOST:PORT`).
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "FLXPOINT_REDIS_URL",
+        hide_env_values = true,
+        conflicts_with = "no_rate_limit"
+    )]
+    pub redis_url: Option<String>,
+
     /// No client-side rate limit (the server's limit still applies).
     #[arg(long, global = true, conflicts_with_all = ["rate", "burst"])]
     pub no_rate_limit: bool,

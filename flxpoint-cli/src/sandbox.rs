@@ -33,6 +33,7 @@ pub async fn start(global: &Global, out: &Output) -> Result<(Sandbox, Settings),
         base_url: Some(url),
         rate: settings::rate(global),
         kind: Some(global.token_kind.unwrap_or(TokenKind::Account)),
+        redis_url: global.redis_url.clone().map(Token::new),
     };
     Ok((sandbox, settings))
 }

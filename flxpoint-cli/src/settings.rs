@@ -6,6 +6,8 @@
 //! - Base URL: `--base-url`, else `FLXPOINT_BASE_URL` (clap reads both), else production.
 //! - Rate: flxpoint-ext's default (2 requests/second, burst 1) unless `--rate` / `--burst`
 //!   (the other keeps its default) or `--no-rate-limit`.
+//! - Shared rate limit: `--redis-url`, else `FLXPOINT_REDIS_URL`: every process using that Redis
+//!   shares each token's limit (flxpoint-ext's `shared_rate_limit`).
 //! - `--sandbox`: the embedded sandbox's URL and its seed's account token replace all of the
 //!   above (see `sandbox`).
 
@@ -63,6 +65,8 @@ pub struct Settings {
     pub rate: Rate,
     /// The declared token kind.
     pub kind: Option<TokenKind>,
+    /// The Redis URL of a shared rate limit; kept like the token (its URL may hold a password).
+    pub redis_url: Option<Token>,
 }
 
 /// flxpoint-ext's default rate and burst, used for the one of `--rate` / `--burst` not given.
@@ -87,6 +91,7 @@ pub fn resolve(global: &Global) -> Result<Settings, CliError> {
         base_url: global.base_url.clone(),
         rate: rate(global),
         kind: global.token_kind,
+        redis_url: global.redis_url.clone().map(Token::new),
     })
 }
 
@@ -142,6 +147,9 @@ impl Settings {
             Rate::Limit { per_second, burst } => builder.rate_limit(per_second, burst),
             Rate::Off => builder.no_rate_limit(),
         };
+        if let Some(url) = &self.redis_url {
+            builder = builder.shared_rate_limit(url.expose());
+        }
         if let Some(kind) = self.kind {
             builder = builder.token_kind(kind);
         }
@@ -176,7 +184,9 @@ mod tests {
             base_url: None,
             rate: Rate::Default,
             kind: None,
+            redis_url: Some(Token::new("redis://:hunter2@127.0.0.1:6379")),
         };
-        assert!(!format!("{settings:?}").contains("secret-value"));
+        let debug = format!("{settings:?}");
+        assert!(!debug.contains("secret-value") && !debug.contains("hunter2"), "{debug}");
     }
 }

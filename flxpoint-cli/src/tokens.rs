@@ -113,6 +113,7 @@ impl Tokens {
         base_url: Option<&str>,
         rate: Rate,
         kind: Option<TokenKind>,
+        redis_url: Option<&str>,
     ) -> Result<TokenRouter, CliError> {
         let mut router = TokenRouter::new();
         // The first client is built from the settings; the others share its connections and
@@ -127,6 +128,7 @@ impl Tokens {
                         base_url: base_url.map(str::to_owned),
                         rate,
                         kind: Some(kind),
+                        redis_url: redis_url.map(Token::new),
                     };
                     let client = settings.client()?;
                     first = Some(client.clone());

@@ -98,7 +98,8 @@ pub async fn run(
         for token in tokens.all() {
             out.redact(token.expose());
         }
-        let router = tokens.router(settings.base_url.as_deref(), settings.rate, None);
+        let redis_url = settings.redis_url.as_ref().map(|u| u.expose());
+        let router = tokens.router(settings.base_url.as_deref(), settings.rate, None, redis_url);
         embedded = Some(sandbox);
         router
     } else {
@@ -106,7 +107,12 @@ pub async fn run(
         for token in tokens.all() {
             out.redact(token.expose());
         }
-        tokens.router(global.base_url.as_deref(), settings::rate(global), global.token_kind)
+        tokens.router(
+            global.base_url.as_deref(),
+            settings::rate(global),
+            global.token_kind,
+            global.redis_url.as_deref(),
+        )
     };
     let result = match router {
         Ok(router) => work(&job, &router, embedded.as_ref(), out).await,
