@@ -373,7 +373,13 @@ fn sigterm_stops_the_run_keeps_the_journal_and_the_next_run_finishes() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1200));
+    // Once the run is under way (its signal handler is set before it sends), not after a
+    // fixed delay that a slow machine could outlast before the handler exists.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while fixture.sandbox.request_count() < 3 {
+        assert!(std::time::Instant::now() < deadline, "the run never started sending");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(kill.success());
     let output = child.wait_with_output().unwrap();
