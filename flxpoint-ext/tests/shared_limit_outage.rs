@@ -66,7 +66,10 @@ fn workers_fall_back_while_redis_is_down_and_share_again_when_it_is_back() {
             );
             let result = out.result();
             println!("worker: {result:?}");
-            assert_eq!(result["timeouts"] + result["other"], 0.0, "{result:?}\n{}", out.stderr);
+            // At a quarter of the rate a queued call may reach its deadline: then it ends there
+            // with `Error::Timeout` (counted apart); no other error, and none outlives it.
+            assert_eq!(result["other"], 0.0, "{result:?}\n{}", out.stderr);
+            assert!(result["answered"] >= 3.0, "{result:?}");
             assert!(
                 result["max_call_ms"] <= (DEADLINE_MS + 500) as f64,
                 "a call outlived its deadline: {result:?}"
