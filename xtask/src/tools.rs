@@ -1,7 +1,8 @@
 //! The pinned third-party tools (validators, contract-test servers): installing and running them.
 //!
-//! Versions live in `xtask/tools/package.json` + `package-lock.json` (npm) and
-//! `xtask/tools/requirements.txt` (PyPI). A missing tool is an error, never a skip.
+//! Versions live in `xtask/tools/package.json` + `package-lock.json` (npm),
+//! `xtask/tools/requirements.txt` (PyPI) and [`REDIS_SERVER`] (Debian). A missing tool is an
+//! error, never a skip.
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -27,6 +28,10 @@ pub fn py_bin(name: &str) -> PathBuf {
     venv().join("bin").join(name)
 }
 
+/// The Debian package of the `redis-server` that the shared rate limit's tests start (each its
+/// own, on a loopback port).
+pub const REDIS_SERVER: (&str, &str) = ("redis-server", "5:7.0.15-1~deb12u10");
+
 /// Installs the pinned tools unless what is installed was installed from the same pins.
 pub fn install() -> Result<()> {
     let tools = dir();
@@ -44,6 +49,7 @@ pub fn install() -> Result<()> {
             .arg(&requirements))
         .context("installing the PyPI tools")
     })?;
+    ensure_redis_server()?;
     for tool in [
         npm_bin("redocly"),
         npm_bin("prism"),
@@ -55,6 +61,37 @@ pub fn install() -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The pinned `redis-server`, installed with apt-get unless dpkg already has that version.
+/// Without apt-get (not Debian), a `redis-server` on PATH is used as it is, and said so.
+fn ensure_redis_server() -> Result<()> {
+    let (package, version) = REDIS_SERVER;
+    let installed = Command::new("dpkg-query")
+        .args(["-W", "-f=${Version}", package])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    if installed.as_deref() == Some(version) {
+        return Ok(());
+    }
+    if Command::new("apt-get").arg("--version").output().is_err() {
+        if Command::new("redis-server").arg("--version").output().is_ok() {
+            println!("redis-server: not Debian, using the one on PATH (the pin is {version})");
+            return Ok(());
+        }
+        bail!("redis-server is missing and there is no apt-get to install {package}={version}");
+    }
+    let apt = |args: &[&str]| {
+        let mut cmd = Command::new("apt-get");
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    run(&mut apt(&["update", "-qq"])).context("apt-get update (needs root)")?;
+    let pinned = format!("{package}={version}");
+    run(&mut apt(&["install", "-y", "-qq", "--allow-downgrades", &pinned]))
+        .with_context(|| format!("installing {pinned} with apt-get (needs root)"))
 }
 
 /// Runs `install` unless `stamp` holds a copy of `pins` (written after the last install).
