@@ -255,8 +255,8 @@ impl OpenShipments {
         mut on_problem: impl FnMut(Problem),
     ) -> Result<Journal, ImportError> {
         let input = self.input.clone();
-        open(&self.input, self.journal, JobKind::Shipments, |tx, journal| {
-            super::load::load_shipments(tx, &input, journal, router, &mut on_problem)
+        open(&self.input, self.journal, JobKind::Shipments, |tx, journal, file| {
+            super::load::load_shipments(tx, &input, file, journal, router, &mut on_problem)
         })
     }
 }
@@ -287,8 +287,8 @@ impl OpenFlags {
     /// Opens (resumes) the journal, or creates and loads it; as [`OpenShipments::open`].
     pub fn open(self, mut on_problem: impl FnMut(Problem)) -> Result<Journal, ImportError> {
         let (input, batch_size) = (self.input.clone(), self.batch_size);
-        open(&self.input, self.journal, JobKind::Flags, |tx, journal| {
-            super::flags::load_flags(tx, &input, journal, batch_size, &mut on_problem)
+        open(&self.input, self.journal, JobKind::Flags, |tx, journal, file| {
+            super::flags::load_flags(tx, &input, file, journal, batch_size, &mut on_problem)
         })
     }
 }
@@ -511,31 +511,45 @@ pub(crate) fn head_from(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<He
     })
 }
 
-/// SHA-256 of a file, streamed.
-fn sha256_file(path: &Path) -> Result<String, ImportError> {
-    let io = |source| ImportError::Io { path: path.to_owned(), source };
-    let mut file = std::fs::File::open(path).map_err(io)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = file.read(&mut buf).map_err(io)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+/// A reader that hashes what passes through it: a new journal's input is read once, for its
+/// load and its SHA-256 (which is then of exactly the bytes loaded).
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
 }
 
-/// Opens or creates the journal; a new one is filled by `load` (which returns how many problems
-/// it reported) inside one transaction, committed only without problems.
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl<R: Read> Hashing<R> {
+    fn new(inner: R) -> Self {
+        Self { inner, hasher: Sha256::new() }
+    }
+
+    /// Reads what is left, and the SHA-256 of everything read, in hex.
+    fn finish(mut self) -> std::io::Result<String> {
+        std::io::copy(&mut self, &mut std::io::sink())?;
+        Ok(self.hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    }
+}
+
+/// Opens or creates the journal; a new one is filled by `load` (given the journal's path and
+/// the input to read; it returns how many problems it reported) inside one transaction,
+/// committed only without problems.
 fn open(
     input: &Path,
     journal: Option<PathBuf>,
     kind: JobKind,
-    load: impl FnOnce(&Transaction<'_>, &Path) -> Result<u64, ImportError>,
+    load: impl FnOnce(&Transaction<'_>, &Path, &mut dyn Read) -> Result<u64, ImportError>,
 ) -> Result<Journal, ImportError> {
-    let input_sha256 = sha256_file(input)?;
+    let io = |source| ImportError::Io { path: input.to_owned(), source };
+    // Opened first: an input that cannot be read leaves no journal behind.
+    let mut reader = Hashing::new(std::fs::File::open(input).map_err(io)?);
     let path = journal.unwrap_or_else(|| Journal::default_path(input));
     let existed = path.exists();
     let mut conn = Connection::open(&path).map_err(|e| ImportError::journal(&path, e))?;
@@ -573,13 +587,14 @@ fn open(
         if stored_kind != kind {
             return Err(ImportError::KindMismatch { path, journal: stored_kind, requested: kind });
         }
+        let input_sha256 = reader.finish().map_err(io)?;
         if stored != input_sha256 {
             return Err(ImportError::InputChanged { path, journal_sha256: stored, input_sha256 });
         }
         return Ok(Journal { conn, path, kind, input_sha256, resumed: true });
     }
     let tx = conn.transaction().map_err(|e| ImportError::journal(&path, e))?;
-    let problems = load(&tx, &path)?;
+    let problems = load(&tx, &path, &mut reader)?;
     if problems > 0 {
         drop(tx);
         drop(conn);
@@ -592,6 +607,7 @@ fn open(
         }
         return Err(ImportError::Invalid { path: input.to_owned(), problems });
     }
+    let input_sha256 = reader.finish().map_err(io)?;
     let write_meta = || -> rusqlite::Result<()> {
         let mut stmt = tx.prepare("INSERT INTO meta (key, value) VALUES (?1, ?2)")?;
         stmt.execute(["schema_version", SCHEMA_VERSION])?;

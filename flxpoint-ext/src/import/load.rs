@@ -18,13 +18,14 @@ use std::path::Path;
 pub(crate) fn load_shipments(
     tx: &Transaction<'_>,
     input: &Path,
+    file: &mut dyn std::io::Read,
     journal: &Path,
     router: &TokenRouter,
     on_problem: &mut dyn FnMut(Problem),
 ) -> Result<u64, ImportError> {
     let io = |source| ImportError::Io { path: input.to_owned(), source };
     let sql = |e| ImportError::journal(journal, e);
-    let file = std::io::BufReader::new(std::fs::File::open(input).map_err(io)?);
+    let file = std::io::BufReader::new(file);
     let mut problems = 0u64;
     let mut report = |p: Problem| {
         problems += 1;
