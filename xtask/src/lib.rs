@@ -25,3 +25,10 @@ pub fn root() -> PathBuf {
 pub fn openapi_dir() -> PathBuf {
     root().join("openapi")
 }
+
+/// Generates the client from the YAML text of an OpenAPI document, with the settings in
+/// flxpoint-codegen (the same call flxpoint-api's build.rs makes on the JSON form).
+pub fn generate(spec_yaml: &str) -> anyhow::Result<String> {
+    let spec: openapiv3::OpenAPI = serde_yaml_ng::from_str(spec_yaml)?;
+    flxpoint_codegen::generate(&spec).map_err(|e| anyhow::anyhow!("{e}"))
+}

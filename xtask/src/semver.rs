@@ -140,6 +140,6 @@ pub fn against_snapshot() -> anyhow::Result<Change> {
     let snapshot = root.join("xtask/tests/snapshots/generated__api_surface.snap");
     let old = std::fs::read_to_string(&snapshot).unwrap_or_default();
     let spec = std::fs::read_to_string(crate::openapi_dir().join("openapi.yaml"))?;
-    let code = flxpoint_codegen::generate(&spec).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let code = crate::generate(&spec)?;
     Ok(classify(&old, &crate::surface::summarize(&spec, &code)?))
 }

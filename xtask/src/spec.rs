@@ -39,8 +39,9 @@ struct CorrectionsFile {
     corrections: Vec<Correction>,
 }
 
-/// The copy of `openapi.yaml` that `flxpoint-api/build.rs` reads, relative to `openapi/`.
-pub const API_CRATE_COPY: &str = "../flxpoint-api/openapi.yaml";
+/// The document that `flxpoint-api/build.rs` reads, relative to `openapi/`: the same as
+/// `openapi.yaml`, in JSON, so that building flxpoint-api needs no YAML parser.
+pub const API_CRATE_COPY: &str = "../flxpoint-api/openapi.json";
 
 /// Every file `cargo xtask spec` owns, keyed by path relative to `openapi/`.
 pub type Outputs = BTreeMap<String, String>;
@@ -62,7 +63,7 @@ pub fn build(openapi_dir: &Path) -> Result<Outputs> {
     let yaml = format!("{HEADER}{}", serde_yaml_ng::to_string(&doc)?);
     // flxpoint-api's build.rs reads a copy inside its own crate, so that the packaged crate (and
     // a docs.rs or `cargo vendor` build) generates from files it ships.
-    out.insert(API_CRATE_COPY.into(), yaml.clone());
+    out.insert(API_CRATE_COPY.into(), pretty_json(&doc)?);
     out.insert("openapi.yaml".into(), yaml);
     Ok(out)
 }

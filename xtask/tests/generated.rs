@@ -11,14 +11,14 @@ fn spec() -> String {
 
 #[test]
 fn generated_code() {
-    let code = flxpoint_codegen::generate(&spec()).expect("generation succeeds");
+    let code = xtask::generate(&spec()).expect("generation succeeds");
     insta::assert_snapshot!("generated_code", code);
 }
 
 #[test]
 fn api_surface() {
     let spec = spec();
-    let code = flxpoint_codegen::generate(&spec).expect("generation succeeds");
+    let code = xtask::generate(&spec).expect("generation succeeds");
     insta::assert_snapshot!("api_surface", xtask::surface::summarize(&spec, &code).unwrap());
 }
 
@@ -32,7 +32,7 @@ fn one_changed_field_changes_the_surface() {
     fields.as_object_mut().unwrap().insert("label".into(), name);
     let changed = serde_yaml_ng::to_string(&doc).unwrap();
     let summary = |s: &str| {
-        let code = flxpoint_codegen::generate(s).expect("generation succeeds");
+        let code = xtask::generate(s).expect("generation succeeds");
         xtask::surface::summarize(s, &code).unwrap()
     };
     assert_ne!(summary(&spec), summary(&changed));

@@ -12,7 +12,7 @@ fn spec() -> Value {
 
 fn surface(doc: &Value) -> String {
     let yaml = serde_yaml_ng::to_string(doc).unwrap();
-    let code = flxpoint_codegen::generate(&yaml).expect("generation succeeds");
+    let code = xtask::generate(&yaml).expect("generation succeeds");
     xtask::surface::summarize(&yaml, &code).unwrap()
 }
 
