@@ -7,8 +7,16 @@
 //! sends `"accountingError": null`). Here each such field is `Option<Option<T>>`: `None` =
 //! absent, `Some(None)` = `null`, `Some(Some(v))` = `v`, in both directions.
 
-use serde::{Deserialize, Serialize};
-use serde_with::rust::double_option;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Reads a present field as `Some(..)`, so a present `null` is `Some(None)`; `#[serde(default)]`
+/// makes an absent one `None`. (Writing needs nothing: `Some(None)` serializes as `null`.)
+/// Serde's own idiom for this, written out rather than pulling in serde_with for three lines.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
 
 /// Body of `PATCH /fulfillment-requests/{fulfillmentRequestId}/accounting-sync`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -18,7 +26,7 @@ pub struct FulfillmentAccountingSyncRequest {
         rename = "accountingSynced",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "double_option"
+        deserialize_with = "present"
     )]
     #[schemars(with = "Option<bool>")]
     pub accounting_synced: Option<Option<bool>>,
@@ -27,7 +35,7 @@ pub struct FulfillmentAccountingSyncRequest {
         rename = "externalAccountingId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "double_option"
+        deserialize_with = "present"
     )]
     #[schemars(with = "Option<String>")]
     pub external_accounting_id: Option<Option<String>>,
@@ -36,7 +44,7 @@ pub struct FulfillmentAccountingSyncRequest {
         rename = "accountingError",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "double_option"
+        deserialize_with = "present"
     )]
     #[schemars(with = "Option<String>")]
     pub accounting_error: Option<Option<String>>,
@@ -55,7 +63,7 @@ pub struct FulfillmentAccountingSyncItem {
         rename = "externalAccountingItemId",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "double_option"
+        deserialize_with = "present"
     )]
     #[schemars(with = "Option<String>")]
     pub external_accounting_item_id: Option<Option<String>>,
