@@ -20,6 +20,39 @@ pub struct Progress {
     pub total: usize,
 }
 
+impl Progress {
+    /// A run of `total` calls with none finished: for testing a progress callback, with the
+    /// `with_*` setters. (The struct is `#[non_exhaustive]`, so fields may be added.)
+    ///
+    /// ```
+    /// use flxpoint_ext::bulk::Progress;
+    /// let p = Progress::new(10).with_done(4).with_failed(1).with_existing(2);
+    /// assert_eq!((p.done, p.failed, p.existing, p.total), (4, 1, 2, 10));
+    /// ```
+    #[must_use]
+    pub const fn new(total: usize) -> Self {
+        Self { done: 0, failed: 0, existing: 0, total }
+    }
+
+    /// With `done` calls finished.
+    #[must_use]
+    pub const fn with_done(self, done: usize) -> Self {
+        Self { done, ..self }
+    }
+
+    /// With `failed` of the finished calls failed.
+    #[must_use]
+    pub const fn with_failed(self, failed: usize) -> Self {
+        Self { failed, ..self }
+    }
+
+    /// With `existing` of the finished calls finding their shipment already there.
+    #[must_use]
+    pub const fn with_existing(self, existing: usize) -> Self {
+        Self { existing, ..self }
+    }
+}
+
 /// Runs `calls` with at most `concurrency` in flight; returns each result at its input's index.
 ///
 /// Unordered completion keeps `concurrency` calls in flight (an ordered buffer would stall
@@ -69,6 +102,27 @@ impl Client {
     /// Creates many shipments with at most `concurrency` calls in flight; results come back in
     /// input order, each as [`CreateShipment::send`] would return it. Progress counts
     /// [`CreateOutcome::AlreadyExists`] as `existing`, apart from the shipments created.
+    ///
+    /// ```no_run
+    /// # async fn run(client: flxpoint_ext::Client) {
+    /// use flxpoint_ext::{FulfillmentRequestRef, ShipmentLine};
+    /// let shipments = [("T-1", 5), ("T-2", 6)].map(|(tracking, request)| {
+    ///     client
+    ///         .create_shipment(FulfillmentRequestRef::id(request), tracking)
+    ///         .line(ShipmentLine::sku("SKU-1", 1))
+    /// });
+    /// let results = client
+    ///     .create_shipments(shipments, 4, |p| eprintln!("{}/{} done", p.done, p.total))
+    ///     .await;
+    /// for result in results {
+    ///     match result {
+    ///         Ok(outcome) if outcome.is_created() => {}
+    ///         Ok(_) => eprintln!("already there: not created by this call"),
+    ///         Err(e) => eprintln!("failed: {e}"),
+    ///     }
+    /// }
+    /// # }
+    /// ```
     pub async fn create_shipments(
         &self,
         shipments: impl IntoIterator<Item = CreateShipment>,

@@ -484,6 +484,13 @@ impl ClientBuilder {
         if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
             return Err(Error::Config(format!("base URL {:?}: not http(s)", self.base_url)));
         }
+        // Built without TLS, reqwest would fail every https call at run time instead.
+        if url.scheme() == "https" && !cfg!(any(feature = "rustls", feature = "native-tls")) {
+            return Err(Error::Config(format!(
+                "base URL {:?}: https needs flxpoint-ext's `rustls` or `native-tls` feature",
+                self.base_url
+            )));
+        }
         if !url.username().is_empty() || url.password().is_some() {
             return Err(Error::Config("base URL: must not carry credentials".into()));
         }
@@ -531,5 +538,22 @@ impl ClientBuilder {
             store,
         });
         Client::assemble(shared, self.token, self.kind)
+    }
+}
+
+/// Run by `cargo xtask ci` with `--no-default-features`: without TLS, https is refused when the
+/// client is built, and plain http still works.
+#[cfg(all(test, not(any(feature = "rustls", feature = "native-tls"))))]
+mod without_tls {
+    use super::*;
+
+    #[test]
+    fn https_is_refused_at_build_naming_the_features() {
+        let err = Client::builder("tok").build().unwrap_err();
+        assert!(
+            matches!(&err, Error::Config(m) if m.contains("`rustls` or `native-tls`")),
+            "{err}"
+        );
+        Client::builder("tok").base_url("http://127.0.0.1:9").build().unwrap();
     }
 }

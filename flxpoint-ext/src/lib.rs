@@ -25,6 +25,8 @@
 //!
 //! The quickstart example (`cargo run -p flxpoint-ext --example quickstart`) walks the whole
 //! documented flow against the embedded sandbox.
+// docs.rs (a nightly) shows which feature an item needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod bulk;
 mod client;

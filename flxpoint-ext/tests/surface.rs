@@ -202,3 +202,88 @@ async fn your_own_reqwest_builder_is_used_but_never_follows_a_redirect() {
     assert_eq!(sent[1].headers["x-api-token"], TOKEN);
     assert!(sent[1].headers["user-agent"].to_str().unwrap().starts_with("flxpoint-rs/"));
 }
+
+/// Each operation's builder wires its own options (they are not shared code paths at the call
+/// site), so each is attacked on its own: a per-call retry policy and header on a client that
+/// retries nothing, and a per-call deadline and attempt timeout shorter than the client's.
+#[tokio::test]
+async fn every_operation_takes_per_call_options_and_returns_the_raw_response() {
+    // The documented success of each operation.
+    fn status(operation: &str) -> u16 {
+        match operation {
+            "createShipment" => 201,
+            "linkUnmanagedOrders" | "flagShipmentsWithErrors" => 200,
+            _ => 204,
+        }
+    }
+    fn success(operation: &str) -> ResponseTemplate {
+        let answer = ResponseTemplate::new(status(operation));
+        match operation {
+            "createShipment" => {
+                answer.set_body_json(common::example("createShipment.response.201.json"))
+            }
+            "linkUnmanagedOrders" => {
+                answer.set_body_json(common::example("linkUnmanagedOrders.response.200.json"))
+            }
+            _ => answer,
+        }
+    }
+    // Applies the options to whichever builder `$op` makes, then `send_with_response`.
+    macro_rules! call {
+        ($c:expr, $op:expr, |$b:ident| $options:expr) => {{
+            use flxpoint_ext::{LinkSelector, ShipmentSyncError};
+            let c = &$c;
+            match $op {
+                "createShipment" => {
+                    let $b = c
+                        .create_shipment(FulfillmentRequestRef::id(5), "T1")
+                        .line(ShipmentLine::sku("A", 1));
+                    $options.send_with_response().await.map(|r| (r.status, r.attempts))
+                }
+                "flagShipmentsWithErrors" => {
+                    let $b = c.flag_shipments_with_errors([ShipmentSyncError::new(7, "e")]);
+                    $options.send_with_response().await.map(|r| (r.status, r.attempts))
+                }
+                "syncFulfillmentRequestAccounting" => {
+                    let $b = c.sync_accounting(5).accounting_synced(Patch::Set(true));
+                    $options.send_with_response().await.map(|r| (r.status, r.attempts))
+                }
+                "failFulfillmentRequest" => {
+                    let $b = c.fail_fulfillment_request(5, "reason");
+                    $options.send_with_response().await.map(|r| (r.status, r.attempts))
+                }
+                "linkUnmanagedOrders" => {
+                    let $b = c.link_unmanaged_orders(LinkSelector::OrderId(3001));
+                    $options.send_with_response().await.map(|r| (r.status, r.attempts))
+                }
+                other => panic!("unknown operation {other}"),
+            }
+        }};
+    }
+    for op in common::OPERATIONS {
+        // A 429 was surely not processed: every operation may repeat it.
+        let server =
+            first_then(ResponseTemplate::new(429).insert_header("retry-after", "0"), success(op))
+                .await;
+        let c = builder(&server).build().unwrap();
+        let got = call!(c, op, |b| b.retry(quick(2)).header("X-Request-Id", "per-call"));
+        let got = got.unwrap_or_else(|e| panic!("{op}: {e:?}"));
+        assert_eq!(got, (status(op), 2), "{op}: the raw status; the call's retry policy");
+        let sent = server.received_requests().await.unwrap();
+        assert_eq!(sent.len(), 2, "{op}");
+        assert!(sent.iter().all(|r| r.headers["x-request-id"] == "per-call"), "{op}");
+
+        let slow = answering(success(op).set_delay(Duration::from_secs(5))).await;
+        let c = builder(&slow).deadline(Duration::from_secs(60)).build().unwrap();
+        let started = Instant::now();
+        let err = call!(c, op, |b| b.deadline(Duration::from_millis(150))).unwrap_err();
+        assert!(matches!(err, Error::Timeout { .. }), "{op}: {err:?}");
+        assert!(started.elapsed() < Duration::from_secs(3), "{op}: the call's deadline");
+
+        let c = builder(&slow).attempt_timeout(Duration::from_secs(60)).build().unwrap();
+        let started = Instant::now();
+        let err = call!(c, op, |b| b.attempt_timeout(Duration::from_millis(150))).unwrap_err();
+        assert!(matches!(err, Error::Timeout { attempts: 1, .. }), "{op}: {err:?}");
+        assert!(started.elapsed() < Duration::from_secs(3), "{op}: the call's attempt timeout");
+    }
+}

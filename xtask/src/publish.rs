@@ -1,6 +1,6 @@
 //! What a crates.io user gets: every publishable crate packaged and built from its `.crate`,
-//! the docs of the packaged `flxpoint-api` built as docs.rs builds them, and the declared MSRV
-//! checked with that toolchain.
+//! the docs of the packaged `flxpoint-api` and `flxpoint-ext` built as docs.rs builds them, each
+//! TLS choice built, and the declared MSRV checked with that toolchain.
 
 use anyhow::{Context, Result, bail};
 use std::path::Path;
@@ -76,17 +76,25 @@ pub fn from_crates() -> Result<()> {
         cmd.env("CARGO_TARGET_DIR", crate::root().join("target"));
         cmd
     };
-    let index = crate::root().join("target/doc/flxpoint_api/index.html");
-    // The workspace's own `cargo doc` wrote the same path: only a fresh file proves this build.
-    std::fs::remove_dir_all(crate::root().join("target/doc/flxpoint_api")).ok();
-    let mut doc = in_crate("flxpoint-api", &["doc", "--no-deps"]);
-    doc.env("DOCS_RS", "1").env("RUSTDOCFLAGS", "--cfg docsrs -D warnings");
-    crate::tools::run(&mut doc).context("docs.rs-style build of the packaged flxpoint-api")?;
-    if !index.exists() {
-        bail!("{} was not written", index.display());
+    // As docs.rs builds them (`[package.metadata.docs.rs]`: every feature, `--cfg docsrs`, a
+    // nightly; RUSTC_BOOTSTRAP lets the stable toolchain accept `feature(doc_cfg)` as it does).
+    for (name, lib) in [("flxpoint-api", "flxpoint_api"), ("flxpoint-ext", "flxpoint_ext")] {
+        let dir = crate::root().join("target/doc").join(lib);
+        // The workspace's own `cargo doc` wrote the same path: only a fresh file proves this build.
+        std::fs::remove_dir_all(&dir).ok();
+        let mut doc = in_crate(name, &["doc", "--no-deps", "--all-features"]);
+        doc.env("DOCS_RS", "1")
+            .env("RUSTC_BOOTSTRAP", "1")
+            .env("RUSTDOCFLAGS", "--cfg docsrs -D warnings");
+        crate::tools::run(&mut doc)
+            .with_context(|| format!("docs.rs-style build of the packaged {name}"))?;
+        let index = dir.join("index.html");
+        if !index.exists() {
+            bail!("{} was not written", index.display());
+        }
+        println!("docs.rs-style docs of the packaged {name}: {}", index.display());
     }
-    println!("docs.rs-style docs of the packaged flxpoint-api: {}", index.display());
-    crate::tools::run(&mut in_crate("flxpoint-ext", &["build", "--examples"]))
+    crate::tools::run(&mut in_crate("flxpoint-ext", &["build", "--examples", "--all-features"]))
         .context("building flxpoint-ext's examples from its .crate")?;
     println!("flxpoint-ext's examples build from its .crate");
     // What `cargo install flxpoint-cli` builds.
@@ -94,6 +102,20 @@ pub fn from_crates() -> Result<()> {
         .context("building the flxpoint binary from its .crate")?;
     println!("the flxpoint binary builds from its .crate");
     std::fs::remove_dir_all(&scratch).ok();
+    Ok(())
+}
+
+/// Each TLS choice of the libraries builds: `native-tls` instead of the default `rustls`, and
+/// neither (plain http only, for users who bring their own TLS through `http_client`).
+pub fn tls_features() -> Result<()> {
+    for features in [&["--features", "native-tls"][..], &[]] {
+        let mut check = cargo();
+        check.args(["check", "-p", "flxpoint-api", "-p", "flxpoint-ext", "--lib"]);
+        check.arg("--no-default-features").args(features);
+        crate::tools::run(&mut check)
+            .with_context(|| format!("flxpoint-api and flxpoint-ext with {features:?}"))?;
+    }
+    println!("flxpoint-api and flxpoint-ext build with native-tls and with no TLS feature");
     Ok(())
 }
 

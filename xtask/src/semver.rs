@@ -4,7 +4,8 @@
 //!
 //! The generated types are plain structs with public fields, which users may build with struct
 //! literals: a field added to one breaks them, like a removed or changed one. Operation
-//! builders have private fields: a new setter or a newly documented status only adds.
+//! builders have private fields: a new optional setter or a newly documented status only adds,
+//! but a new required setter (or one made required) fails every call that does not set it.
 
 use std::collections::BTreeMap;
 
@@ -13,9 +14,11 @@ use std::collections::BTreeMap;
 pub enum Change {
     /// Nothing users can see changed.
     None,
-    /// Only additions users cannot trip over: new operations, types, builder setters, statuses.
+    /// Only additions users cannot trip over: new operations, types, optional builder setters,
+    /// statuses, a setter no longer required.
     Additive(Vec<String>),
-    /// Something was removed or changed, or a field added to an existing type.
+    /// Something was removed or changed, a field added to an existing type, or a required setter
+    /// added (existing calls would fail at `send`).
     Breaking(Vec<String>),
 }
 
@@ -76,9 +79,11 @@ fn parse(surface: &str) -> BTreeMap<(String, String), Block> {
         }
         if let Some((_, block)) = current.as_mut() {
             let item = line.trim().to_owned();
-            // A type's field is keyed by its name, so that a changed type shows as changed.
-            let key = match item.split_once(':') {
-                Some((name, _)) if section == "Types" => name.trim().to_owned(),
+            // A type's field and a builder's setter are keyed by name, so that a changed one
+            // shows as changed.
+            let key = match (item.split_once(':'), item.split_once('(')) {
+                (Some((name, _)), _) if section == "Types" => name.trim().to_owned(),
+                (_, Some((setter, _))) if item.starts_with('.') => setter.to_owned(),
                 _ => item.clone(),
             };
             block.items.insert(key, item);
@@ -89,6 +94,9 @@ fn parse(surface: &str) -> BTreeMap<(String, String), Block> {
     }
     blocks
 }
+
+/// How the summary marks a setter the call cannot go without.
+const REQUIRED: &str = " (required)";
 
 /// Classifies the change from `old` to `new` (two API-surface summaries).
 pub fn classify(old: &str, new: &str) -> Change {
@@ -105,6 +113,10 @@ pub fn classify(old: &str, new: &str) -> Change {
         for (key, line) in &before.items {
             match after.items.get(key) {
                 None => breaking.push(format!("{name}: `{line}` removed")),
+                // Only relaxing: calls that set it still work, and others now may leave it out.
+                Some(now) if line.strip_suffix(REQUIRED) == Some(now.as_str()) => {
+                    additive.push(format!("{name}: `{now}` is no longer required"))
+                }
                 Some(now) if now != line => {
                     breaking.push(format!("{name}: `{line}` became `{now}`"))
                 }
@@ -117,6 +129,8 @@ pub fn classify(old: &str, new: &str) -> Change {
             }
             if section == "Types" {
                 breaking.push(format!("{name}: `{line}` added to a type users may build"));
+            } else if line.ends_with(REQUIRED) {
+                breaking.push(format!("{name}: `{line}` added: calls without it now fail"));
             } else {
                 additive.push(format!("{name}: `{line}` added"));
             }

@@ -20,8 +20,9 @@ pub fn summarize(spec_yaml: &str, code: &str) -> Result<String> {
         writeln!(out, "\n{op_id}: {} {path}", method.to_uppercase())?;
         let builder = pascal(op_id);
         writeln!(out, "  builder::{builder}")?;
-        for (name, ty) in builder_methods(&file, &builder) {
-            writeln!(out, "    .{name}({ty})")?;
+        for (name, ty, required) in builder_methods(&file, &builder) {
+            let required = if required { " (required)" } else { "" };
+            writeln!(out, "    .{name}({ty}){required}")?;
         }
         for (status, resp) in &op.responses.responses {
             writeln!(out, "  {status} {}", response_summary(resp))?;
@@ -93,9 +94,12 @@ fn module<'a>(file: &'a syn::File, name: &str) -> &'a [syn::Item] {
         .unwrap_or(&[])
 }
 
-/// `(method, value type)` of every public method of `builder::<name>` except `new`.
-fn builder_methods(file: &syn::File, name: &str) -> Vec<(String, String)> {
+/// `(method, value type)` of every public method of `builder::<name>` except `new`; a setter
+/// the call cannot go without (its field starts as `Err(..)` in `new`, so `send` fails unless it
+/// is set) is marked `(required)`.
+fn builder_methods(file: &syn::File, name: &str) -> Vec<(String, String, bool)> {
     let mut out = Vec::new();
+    let mut required = Vec::new();
     for item in module(file, "builder") {
         let syn::Item::Impl(imp) = item else { continue };
         if !matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == name))
@@ -104,7 +108,11 @@ fn builder_methods(file: &syn::File, name: &str) -> Vec<(String, String)> {
         }
         for it in &imp.items {
             let syn::ImplItem::Fn(f) = it else { continue };
-            if !matches!(f.vis, syn::Visibility::Public(_)) || f.sig.ident == "new" {
+            if f.sig.ident == "new" {
+                required.extend(fields_starting_unset(&f.block));
+                continue;
+            }
+            if !matches!(f.vis, syn::Visibility::Public(_)) {
                 continue;
             }
             let ty = match f.sig.ident.to_string().as_str() {
@@ -117,7 +125,27 @@ fn builder_methods(file: &syn::File, name: &str) -> Vec<(String, String)> {
             out.push((f.sig.ident.to_string(), ty));
         }
     }
-    out
+    out.into_iter()
+        .map(|(method, ty)| {
+            let r = required.contains(&method);
+            (method, ty, r)
+        })
+        .collect()
+}
+
+/// The fields that the `Self { .. }` built by a builder's `new` sets to `Err(..)`.
+fn fields_starting_unset(body: &syn::Block) -> Vec<String> {
+    let Some(syn::Stmt::Expr(syn::Expr::Struct(init), None)) = body.stmts.last() else {
+        return Vec::new();
+    };
+    init.fields
+        .iter()
+        .filter(|f| matches!(&f.expr, syn::Expr::Call(c) if matches!(&*c.func, syn::Expr::Path(p) if p.path.is_ident("Err"))))
+        .filter_map(|f| match &f.member {
+            syn::Member::Named(ident) => Some(ident.to_string()),
+            syn::Member::Unnamed(_) => None,
+        })
+        .collect()
 }
 
 /// The type in `where V: TryInto<T>` / `F: FnOnce(T) -> T` of a builder method.

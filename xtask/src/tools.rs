@@ -1,7 +1,7 @@
 //! The pinned third-party tools (validators, contract-test servers): installing and running them.
 //!
 //! Versions live in `xtask/tools/package.json` + `package-lock.json` (npm),
-//! `xtask/tools/requirements.txt` (PyPI) and [`REDIS_SERVER`] (Debian). A missing tool is an
+//! `xtask/tools/requirements.txt` (PyPI) and [`DEBIAN_PACKAGES`] (Debian). A missing tool is an
 //! error, never a skip.
 
 use anyhow::{Context, Result, bail};
@@ -28,9 +28,14 @@ pub fn py_bin(name: &str) -> PathBuf {
     venv().join("bin").join(name)
 }
 
-/// The Debian package of the `redis-server` that the shared rate limit's tests start (each its
-/// own, on a loopback port).
-pub const REDIS_SERVER: (&str, &str) = ("redis-server", "5:7.0.15-1~deb12u10");
+/// The Debian packages the tests need, pinned: `redis-server` for the shared rate limit's
+/// tests (each starts its own, on a loopback port); `libssl-dev` and `pkg-config` for the
+/// `native-tls` feature check (openssl-sys links the system OpenSSL).
+pub const DEBIAN_PACKAGES: [(&str, &str, &str); 3] = [
+    ("redis-server", "5:7.0.15-1~deb12u10", "redis-server"),
+    ("libssl-dev", "3.0.19-1~deb12u2", "openssl"),
+    ("pkg-config", "1.8.1-1", "pkg-config"),
+];
 
 /// Installs the pinned tools unless what is installed was installed from the same pins.
 pub fn install() -> Result<()> {
@@ -49,7 +54,9 @@ pub fn install() -> Result<()> {
             .arg(&requirements))
         .context("installing the PyPI tools")
     })?;
-    ensure_redis_server()?;
+    for (package, version, probe) in DEBIAN_PACKAGES {
+        ensure_debian(package, version, probe)?;
+    }
     for tool in [
         npm_bin("redocly"),
         npm_bin("prism"),
@@ -63,10 +70,9 @@ pub fn install() -> Result<()> {
     Ok(())
 }
 
-/// The pinned `redis-server`, installed with apt-get unless dpkg already has that version.
-/// Without apt-get (not Debian), a `redis-server` on PATH is used as it is, and said so.
-fn ensure_redis_server() -> Result<()> {
-    let (package, version) = REDIS_SERVER;
+/// A pinned Debian package, installed with apt-get unless dpkg already has that version.
+/// Without apt-get (not Debian), the `probe` command on PATH is used as it is, and said so.
+fn ensure_debian(package: &str, version: &str, probe: &str) -> Result<()> {
     let installed = Command::new("dpkg-query")
         .args(["-W", "-f=${Version}", package])
         .output()
@@ -77,11 +83,11 @@ fn ensure_redis_server() -> Result<()> {
         return Ok(());
     }
     if Command::new("apt-get").arg("--version").output().is_err() {
-        if Command::new("redis-server").arg("--version").output().is_ok() {
-            println!("redis-server: not Debian, using the one on PATH (the pin is {version})");
+        if Command::new(probe).arg("--version").output().is_ok() {
+            println!("{package}: not Debian, using the {probe} on PATH (the pin is {version})");
             return Ok(());
         }
-        bail!("redis-server is missing and there is no apt-get to install {package}={version}");
+        bail!("{probe} is missing and there is no apt-get to install {package}={version}");
     }
     let apt = |args: &[&str]| {
         let mut cmd = Command::new("apt-get");

@@ -71,3 +71,38 @@ fn a_new_optional_query_parameter_and_a_new_operation_are_additive() {
     assert!(why.iter().any(|w| w.contains("previewUnmanagedOrders")), "{why:?}");
     assert!(change.verdict().starts_with("generated surface: ADDITIVE"));
 }
+
+/// A required parameter breaks every call that does not set it (progenitor's `send` fails), so
+/// adding one, or making an optional one required, is breaking; relaxing one is additive.
+#[test]
+fn a_new_or_newly_required_parameter_is_breaking_and_relaxing_one_is_additive() {
+    let before = spec();
+    let mut added = before.clone();
+    let link = added.pointer_mut("/paths/~1orders~1link/patch/parameters").unwrap();
+    link.as_array_mut().unwrap().push(json!({
+        "name": "orderNumber", "in": "query", "required": true, "schema": {"type": "string"}
+    }));
+    let change = classify(&surface(&before), &surface(&added));
+    let Change::Breaking(why) = &change else { panic!("{change:?}") };
+    assert!(
+        why.iter().any(|w| w.contains(".order_number(") && w.contains("calls without it")),
+        "{why:?}"
+    );
+
+    let mut tightened = before.clone();
+    let params = tightened.pointer_mut("/paths/~1orders~1link/patch/parameters").unwrap();
+    let order_id = params
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|p| p["name"] == "orderId")
+        .expect("orderId is a parameter of PATCH /orders/link");
+    order_id["required"] = json!(true);
+    let change = classify(&surface(&before), &surface(&tightened));
+    let Change::Breaking(why) = &change else { panic!("{change:?}") };
+    assert!(why.iter().any(|w| w.contains(".order_id(") && w.contains("became")), "{why:?}");
+
+    let change = classify(&surface(&tightened), &surface(&before));
+    let Change::Additive(why) = &change else { panic!("{change:?}") };
+    assert!(why.iter().any(|w| w.contains("no longer required")), "{why:?}");
+}
