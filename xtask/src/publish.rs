@@ -20,6 +20,7 @@ fn cargo() -> Command {
 /// and built on its own (workspace crates that depend on each other are resolved from the
 /// other `.crate`s, as cargo does for a multi-package `package`). Then the file list of each.
 pub fn package() -> Result<()> {
+    forget_earlier_verifications()?;
     let mut cmd = cargo();
     cmd.args(["package", "--allow-dirty"]);
     for name in PUBLISHED {
@@ -39,6 +40,33 @@ pub fn package() -> Result<()> {
             files.lines().count(),
             files.lines().collect::<Vec<_>>().join(" ")
         );
+    }
+    Ok(())
+}
+
+/// Cargo verifies a multi-package `package` against a temporary local registry, and unpacks each
+/// of our `.crate`s under `$CARGO_HOME/registry/src/-<hash>/` (the hash is of that registry's
+/// path). It never unpacks the same name and version twice, so a second run would verify
+/// against the sources of the first; they are removed first. Only our crates, only there.
+fn forget_earlier_verifications() -> Result<()> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cargo")));
+    let Some(src) = home.map(|h| h.join("registry/src")) else { return Ok(()) };
+    let Ok(registries) = std::fs::read_dir(&src) else { return Ok(()) };
+    let version = env!("CARGO_PKG_VERSION");
+    for registry in registries {
+        let registry = registry?.path();
+        if !registry.file_name().is_some_and(|n| n.to_string_lossy().starts_with('-')) {
+            continue;
+        }
+        for name in PUBLISHED {
+            let unpacked = registry.join(format!("{name}-{version}"));
+            if unpacked.exists() {
+                std::fs::remove_dir_all(&unpacked)
+                    .with_context(|| format!("removing {}", unpacked.display()))?;
+            }
+        }
     }
     Ok(())
 }
