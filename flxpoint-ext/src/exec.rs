@@ -216,7 +216,7 @@ impl TokenExecutor {
                     continue;
                 }
             }
-            let answer = result?;
+            let mut answer = result?;
             if answer.status.is_redirection() {
                 let location = self.token.redact(&redirect_target(&answer));
                 with_call(|c| c.redirect = Some((answer.status.as_u16(), location)));
@@ -230,6 +230,8 @@ impl TokenExecutor {
             } else if answer.truncated {
                 with_call(|c| c.too_large = Some((answer.status.as_u16(), self.max_body)));
             }
+            // After reading `Location` above: what is kept and handed on never holds the token.
+            self.token.redact_headers(&mut answer.headers);
             return Ok(answer.into_response());
         }
     }

@@ -91,6 +91,26 @@ impl ApiToken {
         out
     }
 
+    /// Redacts the token from every header value that echoes it (raw or JSON-escaped): the
+    /// headers are kept in errors and responses, which are printed.
+    pub(crate) fn redact_headers(&self, headers: &mut reqwest::header::HeaderMap) {
+        let token = self.0.expose_secret();
+        if token.is_empty() {
+            return;
+        }
+        // A visible-ASCII token's JSON form differs only where it holds `"` or `\`.
+        let escaped = token.contains(['"', '\\']);
+        for value in headers.values_mut() {
+            let text = String::from_utf8_lossy(value.as_bytes());
+            let echoed = text.contains(token) || (escaped && self.redact(&text) != text);
+            if !echoed {
+                continue;
+            }
+            *value = reqwest::header::HeaderValue::from_str(&self.redact(&text))
+                .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("***"));
+        }
+    }
+
     /// The longest prefix of the token (at least 4 characters) that `text` ends with, in bytes:
     /// a kept snippet cut in the middle of an echoed token must not keep its first half.
     pub(crate) fn trailing_prefix_len(&self, text: &str) -> usize {

@@ -1,6 +1,6 @@
 //! A server that echoes the token: no error the client returns holds it, in any form it was
 //! echoed (as sent, JSON-escaped, across the 1 KiB cut of the kept snippet, in a redirect's
-//! `Location`).
+//! `Location`, in a header).
 
 mod common;
 
@@ -126,4 +126,34 @@ async fn a_body_of_echoed_tokens_keeps_no_partial_token_at_the_window_end() {
     let kept = &err.service().unwrap().body;
     assert!(!kept.is_empty() && kept.len() % 3 == 0, "{kept}");
     assert!(kept.chars().all(|c| c == '*'), "{kept}");
+}
+
+/// Headers are kept too (a `ServiceError`'s, a `Response`'s) and printed with them: a server
+/// echoing the token in a header, as sent or inside a longer value, leaves it in neither.
+#[tokio::test]
+async fn a_token_echoed_in_a_header_is_redacted_from_errors_and_responses() {
+    let echo = |answer: ResponseTemplate| {
+        answer
+            .insert_header("x-echo", TOKEN)
+            .insert_header("set-cookie", format!("session={TOKEN}; Path=/"))
+            .insert_header("x-request-id", "r-1")
+    };
+    for status in [400, 404, 409, 429, 500] {
+        let server = answering(echo(ResponseTemplate::new(status))).await;
+        let err = call_operation(&common::client(&server), "createShipment").await.unwrap_err();
+        assert_clean(&err, TOKEN);
+        let headers = &err.service().unwrap_or_else(|| panic!("{err:?}")).headers;
+        assert_eq!(headers["x-echo"], "***", "{status}");
+        assert_eq!(headers["set-cookie"], "session=***; Path=/", "{status}");
+        assert_eq!(headers["x-request-id"], "r-1", "other headers are kept as they came");
+    }
+    let server = answering(echo(ResponseTemplate::new(200).set_body_json([3001]))).await;
+    let response = common::client(&server)
+        .link_unmanaged_orders(flxpoint_ext::LinkSelector::OrderId(3001))
+        .send_with_response()
+        .await
+        .unwrap();
+    let printed = format!("{response:?}");
+    assert_eq!(leaked_part(&printed, TOKEN), None, "token leaked in {printed}");
+    assert_eq!(response.headers["x-echo"], "***");
 }
