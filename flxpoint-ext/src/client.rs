@@ -470,7 +470,8 @@ impl ClientBuilder {
     /// The largest response body read (at least 1 KiB; default
     /// [`DEFAULT_MAX_RESPONSE_BYTES`]). A success body beyond it ends the call in
     /// [`Error::ResponseTooLarge`], enforced while streaming: memory never holds more. Error
-    /// bodies are read only as far as the 1 KiB an error keeps.
+    /// bodies are read only as far as the 1 KiB snippet an error keeps (plus twice the token's
+    /// length, to recognise and redact an echoed token cut at the edge).
     pub fn max_response_bytes(mut self, limit: usize) -> Self {
         self.max_response_bytes = limit;
         self

@@ -25,6 +25,8 @@ pub struct SyncAccounting {
 impl Client {
     /// Records the fulfillment request's state in an external accounting system.
     ///
+    /// Any 2xx answer is success (the page documents 204) and its body is not read.
+    ///
     /// ```no_run
     /// # async fn run(client: flxpoint_ext::Client) -> Result<(), flxpoint_ext::Error> {
     /// use flxpoint_ext::Patch;

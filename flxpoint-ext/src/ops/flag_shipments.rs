@@ -37,6 +37,8 @@ pub struct FlagShipmentsWithErrors {
 impl Client {
     /// Records channel sync errors on shipments.
     ///
+    /// Any 2xx answer is success (the page documents 200 with no body) and its body is not read.
+    ///
     /// Decision: each entry sends only `id` and `syncError`. The page's body is a whole
     /// `Shipment`, but the operation "saves their errors", and sending other fields of a
     /// shipment the caller may hold stale could overwrite them ("replace shipment data").
