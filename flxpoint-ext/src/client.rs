@@ -66,7 +66,7 @@ impl Client {
 
     /// A client from the environment: `FLXPOINT_API_TOKEN` (required), `FLXPOINT_BASE_URL`
     /// (optional) and `FLXPOINT_REDIS_URL` (optional: the rate limit shared by every worker
-    /// holding the token, see [`ClientBuilder::shared_rate_limit`]; it needs the `redis`
+    /// holding the token, see `ClientBuilder::shared_rate_limit`; it needs the `redis`
     /// feature, and setting it without is an [`Error::Config`] rather than a silently
     /// unshared limit).
     pub fn from_env() -> Result<Self, Error> {
