@@ -17,6 +17,8 @@ pub(crate) struct CsvRows<R: Read> {
     quotes: Rc<Cell<u64>>,
     /// The line and column of the last record's value spanning lines, if it had one.
     last_multiline: Option<(u64, String)>,
+    /// Whether a record followed the header.
+    any_row: bool,
 }
 
 /// Counts the `"` of everything read: a well-quoted file has an even number of them.
@@ -89,7 +91,10 @@ impl<R: Read> CsvRows<R> {
         if bad {
             return Ok(None);
         }
-        Ok(Some((Self { reader, record, header, quotes, last_multiline: None }, columns)))
+        Ok(Some((
+            Self { reader, record, header, quotes, last_multiline: None, any_row: false },
+            columns,
+        )))
     }
 
     /// The next record, or `None` at the end of the file.
@@ -97,6 +102,7 @@ impl<R: Read> CsvRows<R> {
         if !read(&mut self.reader, &mut self.record)? {
             return Ok(None);
         }
+        self.any_row = true;
         let line = self.record.position().map_or(0, |p| p.line());
         // (A record of the wrong length is reported by `check_shape` already.)
         let multiline = (self.record.len() == self.header.len())
@@ -109,8 +115,9 @@ impl<R: Read> CsvRows<R> {
 
     /// At the end of the file: a quote opened and never closed has run to the end of the file,
     /// swallowing the lines after it into the last record's value (its field count may well
-    /// be right); an odd number of quotes in the file gives it away.
-    pub(crate) fn finish(&self, on_problem: &mut dyn FnMut(Problem)) {
+    /// be right); an odd number of quotes in the file gives it away. A header with no rows
+    /// after it is a problem too: there is nothing `to` do.
+    pub(crate) fn finish(&self, to: &str, on_problem: &mut dyn FnMut(Problem)) {
         if let (Some((line, field)), true) = (&self.last_multiline, self.quotes.get() % 2 == 1) {
             on_problem(Problem::new(
                 *line,
@@ -118,11 +125,13 @@ impl<R: Read> CsvRows<R> {
                 "opens a quote that is never closed: the value runs to the end of the file",
             ));
         }
-    }
-
-    /// The line after the last record read (for "no rows" problems).
-    pub(crate) fn end_line(&self) -> u64 {
-        self.reader.position().line()
+        if !self.any_row {
+            on_problem(Problem::new(
+                self.reader.position().line().max(2),
+                "header",
+                format!("the file has a header but no rows: nothing to {to}"),
+            ));
+        }
     }
 }
 

@@ -53,9 +53,8 @@ pub(crate) fn load_flags(
     let mut add_flag = tx
         .prepare("INSERT INTO flags (line, unit, shipment_id, sync_error) VALUES (?1, ?2, ?3, ?4)")
         .map_err(sql)?;
-    let (mut unit, mut in_unit, mut any_row) = (0i64, batch_size, false);
+    let (mut unit, mut in_unit) = (0i64, batch_size);
     while let Some(row) = rows.next_row().map_err(io)? {
-        any_row = true;
         if !row.check_shape(&mut report) {
             continue;
         }
@@ -111,14 +110,7 @@ pub(crate) fn load_flags(
         add_flag.execute(params![line as i64, unit, id, sync_error]).map_err(sql)?;
         in_unit += 1;
     }
-    rows.finish(&mut report);
-    if !any_row {
-        report(Problem::new(
-            rows.end_line().max(2),
-            "header",
-            "the file has a header but no rows: nothing to flag",
-        ));
-    }
+    rows.finish("flag", &mut report);
     Ok(problems)
 }
 
