@@ -1,7 +1,7 @@
 //! Generates the client from `openapi.json` (in this crate: the workspace's
-//! `openapi/openapi.yaml` as JSON, which `cargo xtask spec` writes and `--check` keeps current) into `OUT_DIR` with the
-//! settings in `flxpoint-codegen` (the one place that holds them). It reads nothing outside this
-//! crate, so the packaged crate builds on its own.
+//! `openapi/openapi.yaml` as JSON, which `cargo xtask spec` writes and `--check` keeps current)
+//! into `OUT_DIR` with the settings in `flxpoint-codegen` (the one place that holds them). It
+//! reads nothing outside this crate, so the packaged crate builds on its own.
 
 fn main() {
     let spec = "openapi.json";

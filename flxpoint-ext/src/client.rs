@@ -485,8 +485,10 @@ impl ClientBuilder {
         if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
             return Err(Error::Config(format!("base URL {:?}: not http(s)", self.base_url)));
         }
-        // Built without TLS, reqwest would fail every https call at run time instead.
-        if url.scheme() == "https" && !cfg!(any(feature = "rustls", feature = "native-tls")) {
+        // Built without TLS, reqwest would fail every https call at run time instead. Your own
+        // reqwest builder may bring TLS through reqwest's features, which are not ours to see.
+        let own_tls = cfg!(any(feature = "rustls", feature = "native-tls")) || self.http.is_some();
+        if url.scheme() == "https" && !own_tls {
             return Err(Error::Config(format!(
                 "base URL {:?}: https needs flxpoint-ext's `rustls` or `native-tls` feature",
                 self.base_url
@@ -543,7 +545,7 @@ impl ClientBuilder {
 }
 
 /// Run by `cargo xtask ci` with `--no-default-features`: without TLS, https is refused when the
-/// client is built, and plain http still works.
+/// client is built (unless it is given a reqwest builder of its own), and plain http still works.
 #[cfg(all(test, not(any(feature = "rustls", feature = "native-tls"))))]
 mod without_tls {
     use super::*;
@@ -556,5 +558,6 @@ mod without_tls {
             "{err}"
         );
         Client::builder("tok").base_url("http://127.0.0.1:9").build().unwrap();
+        Client::builder("tok").http_client(reqwest::Client::builder()).build().unwrap();
     }
 }
