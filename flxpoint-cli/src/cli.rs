@@ -126,6 +126,13 @@ pub struct BulkArgs {
     #[arg(long)]
     pub retry_failed: bool,
 
+    /// A token (account or source) was rotated since the journal's last run: accept the new
+    /// one for the same server and record it. Without it, a token other than the journal's is
+    /// refused (exit 2, journal_mismatch), since the journal's outcomes may be another
+    /// account's.
+    #[arg(long)]
+    pub rotated_token: bool,
+
     /// Write a CSV report (one line per shipment or flagged row, with its outcome) here at the
     /// end.
     #[arg(long, value_name = "PATH")]

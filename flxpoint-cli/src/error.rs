@@ -1,6 +1,6 @@
 //! What can end a command unsuccessfully, its exit code, and its JSON form for stderr.
 
-use flxpoint_ext::import::ImportError;
+use flxpoint_ext::import::{ImportError, Mismatch};
 use flxpoint_ext::{Error, Processing};
 use serde_json::{Value, json};
 use std::process::ExitCode;
@@ -29,6 +29,8 @@ pub enum CliError {
     Runtime(String),
     /// A bulk command's file or journal could not be used, or its run stopped.
     Import(ImportError),
+    /// The journal could not be opened or made (busy, unwritable, damaged): nothing was sent.
+    JournalNotOpened(ImportError),
 }
 
 impl CliError {
@@ -43,12 +45,14 @@ impl CliError {
             Self::Invalid { .. } | Self::Input(_) => EXIT_INVALID,
             Self::Api(Error::Validation { .. } | Error::Config(_)) => EXIT_INVALID,
             Self::Api(_) | Self::Runtime(_) => EXIT_FAILED,
+            Self::JournalNotOpened(_) => EXIT_INVALID,
             Self::Import(e) => match e {
                 // The file, the journal chosen or the tokens: settings; nothing was sent.
                 ImportError::Io { .. }
                 | ImportError::Invalid { .. }
                 | ImportError::InputChanged { .. }
                 | ImportError::KindMismatch { .. }
+                | ImportError::JournalMismatch { .. }
                 | ImportError::MissingToken { .. } => EXIT_INVALID,
                 _ => EXIT_FAILED,
             },
@@ -66,12 +70,13 @@ impl CliError {
             Self::Api(Error::Validation { field, rule }) => validation(field, rule),
             Self::Api(Error::Config(message)) => json!({"error": "config", "message": message}),
             Self::Api(e) => api(e),
-            Self::Import(e) => {
+            Self::Import(e) | Self::JournalNotOpened(e) => {
                 let kind = match e {
                     ImportError::Io { .. } => "io",
                     ImportError::Invalid { .. } => "invalid_file",
                     ImportError::InputChanged { .. } => "input_changed",
                     ImportError::KindMismatch { .. } => "kind_mismatch",
+                    ImportError::JournalMismatch { .. } => "journal_mismatch",
                     ImportError::Busy { .. } => "journal_busy",
                     ImportError::Journal { .. } => "journal",
                     ImportError::MissingToken { .. } => "missing_token",
@@ -79,6 +84,9 @@ impl CliError {
                     _ => "import",
                 };
                 let mut out = json!({"error": kind, "message": e.to_string()});
+                if let ImportError::JournalMismatch { mismatch, .. } = e {
+                    out["message"] = format!("{e} ({})", journal_mismatch_hint(mismatch)).into();
+                }
                 if let ImportError::Invalid { problems, .. } = e {
                     out["problems"] = (*problems).into();
                 }
@@ -97,6 +105,17 @@ impl From<ImportError> for CliError {
 impl From<Error> for CliError {
     fn from(e: Error) -> Self {
         Self::Api(e)
+    }
+}
+
+/// How to go on from a journal mismatch, in the command line's own terms.
+fn journal_mismatch_hint(mismatch: &Mismatch) -> &'static str {
+    match mismatch {
+        Mismatch::Origin { .. } => {
+            "flxpoint: --journal NEW_PATH starts a new journal for this server; FLXPOINT_BASE_URL \
+             or --base-url chooses the server"
+        }
+        _ => "flxpoint: --rotated-token accepts a rotated token; --journal NEW_PATH starts anew",
     }
 }
 

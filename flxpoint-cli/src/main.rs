@@ -19,6 +19,7 @@ mod error;
 mod output;
 mod parse;
 mod progress;
+mod report;
 mod sandbox;
 mod settings;
 mod tokens;

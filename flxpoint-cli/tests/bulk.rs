@@ -318,10 +318,12 @@ fn sandbox_alone_imports_the_sample_and_says_where_to_look() {
 
 #[test]
 fn the_progress_bar_renders_on_a_terminal_and_stdout_stays_one_json_document() {
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("skipped: util-linux `script` is not installed");
-        return;
-    }
+    // util-linux's `script` (Debian's bsdutils, essential) gives the run a terminal; without it
+    // the test fails rather than skips.
+    assert!(
+        Command::new("script").arg("--version").output().is_ok(),
+        "util-linux `script` is needed to give the run a terminal"
+    );
     let fixture = Fixture::new();
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "p.csv", &shipments_csv("BAR-", 30));

@@ -5,6 +5,14 @@
 //! must exist exactly once in the sandbox, with its items, and the report must account for each
 //! one (created with the id the sandbox gave it, or already existing after a lost answer).
 //!
+//! The sandbox refuses a repeated tracking number, so "exactly once" alone would hold even
+//! for an importer that re-sent everything on resume. So the sandbox also counts every create
+//! it receives per tracking number, refused ones included, and the test bounds the repeats by
+//! what the journal admits re-sending (the shipments left in flight by each kill) and the
+//! faults that can make the client itself repeat a call; a kill counts only when it hit calls
+//! in flight (the next run says how many); and every shipment must end created or, with
+//! evidence, already existing (never failed).
+//!
 //! The random choices come from one seed, printed (and taken from `CRASH_SEED` to replay).
 
 use serde_json::{Value, json};
@@ -173,8 +181,10 @@ fn killed_at_random_with_faults_it_resumes_and_creates_every_shipment_exactly_on
 
     let mut faults = BTreeMap::new();
     let (mut kills, mut runs, mut resent, mut finished_early) = (0usize, 0usize, 0u64, 0usize);
-    while kills < KILLS {
-        assert!(runs < KILLS * 4, "the import kept finishing before it could be killed");
+    // Kills that hit calls in flight, as the run after each says.
+    let (mut kills_in_flight, mut last_was_kill) = (0usize, false);
+    while kills_in_flight < KILLS {
+        assert!(runs < KILLS * 6, "the import kept finishing before it could be killed");
         admin.inject(&random_faults(&mut rng, &mut faults));
         let log = dir.path().join(format!("run{runs}.log"));
         let mut child = import(&url, &file, &report, &log);
@@ -192,7 +202,10 @@ fn killed_at_random_with_faults_it_resumes_and_creates_every_shipment_exactly_on
         }
         let stderr = std::fs::read_to_string(&log).unwrap();
         assert!(!stderr.contains(TOKEN), "{stderr}");
-        resent += resent_in_flight(&stderr);
+        let in_flight = resent_in_flight(&stderr);
+        resent += in_flight;
+        kills_in_flight += usize::from(last_was_kill && in_flight > 0);
+        last_was_kill = exited.is_none();
         // Faults not consumed by this run are dropped, so that the next gets its own; a pause
         // lets the sandbox's rate-limit window (1 s) empty, as a restart after a crash would.
         admin.clear_faults();
@@ -209,7 +222,10 @@ fn killed_at_random_with_faults_it_resumes_and_creates_every_shipment_exactly_on
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(!stderr.contains(TOKEN) && !stdout.contains(TOKEN));
-    resent += resent_in_flight(&stderr);
+    let in_flight = resent_in_flight(&stderr);
+    resent += in_flight;
+    kills_in_flight += usize::from(last_was_kill && in_flight > 0);
+    assert!(kills_in_flight >= KILLS, "{kills_in_flight} kills hit calls in flight");
     let summary: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
     assert_eq!(summary["total"], SHIPMENTS, "{summary}");
     assert_eq!(summary["failed"], 0, "{summary}");
@@ -236,6 +252,25 @@ fn killed_at_random_with_faults_it_resumes_and_creates_every_shipment_exactly_on
         assert!(earlier.is_none(), "{tracking} was created twice");
     }
     assert_eq!(ids.len(), SHIPMENTS, "every shipment of the file exists");
+
+    // Every create the sandbox received, refused ones included: one per shipment, plus at most
+    // one per shipment the journal says it re-sent after a kill, plus one per fault after
+    // which the client may repeat a call the server had received (503 after acting, a dropped
+    // connection).
+    let received = &state["traffic"]["createsReceived"];
+    let mut repeats = 0;
+    for tracking in expected.keys() {
+        let n = received[tracking].as_u64().unwrap_or(0);
+        assert!(n >= 1, "{tracking} was never received");
+        repeats += n - 1;
+    }
+    let client_repeats =
+        u64::from(faults.get("503 after commit").copied().unwrap_or(0) + faults.get("dropped connection").copied().unwrap_or(0));
+    assert!(
+        repeats <= resent + client_repeats,
+        "{repeats} repeated creates, but the journal re-sent {resent} and faults allow \
+         {client_repeats} more: {received}"
+    );
 
     // The report: created (with the sandbox's id) or already existing, for every shipment.
     let text = std::fs::read_to_string(&report).unwrap();
@@ -277,7 +312,8 @@ fn killed_at_random_with_faults_it_resumes_and_creates_every_shipment_exactly_on
     println!(
         "seed {seed}: {SHIPMENTS} shipments, {runs} interrupted runs ({kills} SIGKILLs, \
          {finished_early} finished before the kill) + 1 final; faults injected: {faults:?}; \
-         in-flight shipments re-sent on resume: {resent}; report: {created} created, {existing} \
+         in-flight shipments re-sent on resume: {resent} ({kills_in_flight} kills hit calls in \
+         flight); repeated creates received: {repeats}; report: {created} created, {existing} \
          already existing; final run {} s; total {:.1} s",
         summary["seconds"],
         started.elapsed().as_secs_f64()

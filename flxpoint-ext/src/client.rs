@@ -167,6 +167,17 @@ impl Client {
         &self.inner.shared.base_url
     }
 
+    /// `scheme://host:port` of the base URL: where the token goes.
+    pub fn origin(&self) -> &str {
+        &self.inner.shared.origin
+    }
+
+    /// The fingerprint an import journal records of this client's token on its origin.
+    #[cfg(feature = "import")]
+    pub(crate) fn journal_fingerprint(&self) -> String {
+        self.inner.token.journal_fingerprint(&self.inner.shared.origin)
+    }
+
     /// Runs one generated call: overall deadline, call state for the executor, error mapping.
     pub(crate) async fn call<T, F>(
         &self,

@@ -61,9 +61,22 @@ impl ApiToken {
     /// [`ApiToken::fingerprint`]), it neither holds nor reveals the token.
     #[cfg(feature = "redis")]
     pub(crate) fn stable_fingerprint(&self, origin: &str) -> String {
+        self.keyed_hash(b"flxpoint-rs shared rate limit v1\0", origin)
+    }
+
+    /// The fingerprint a bulk-import journal records of each token it sent with (so that a
+    /// journal resumed with another token is refused); the same construction as
+    /// [`ApiToken::stable_fingerprint`] under its own domain, so the two never coincide.
+    #[cfg(feature = "import")]
+    pub(crate) fn journal_fingerprint(&self, origin: &str) -> String {
+        self.keyed_hash(b"flxpoint-rs import journal v1\0", origin)
+    }
+
+    #[cfg(any(feature = "redis", feature = "import"))]
+    fn keyed_hash(&self, domain: &[u8], origin: &str) -> String {
         use sha2::{Digest, Sha256};
         let mut hash = Sha256::new();
-        hash.update(b"flxpoint-rs shared rate limit v1\0");
+        hash.update(domain);
         // Length-prefixed, so that no (origin, token) pair can collide with another by moving
         // the boundary between them.
         hash.update((origin.len() as u64).to_be_bytes());

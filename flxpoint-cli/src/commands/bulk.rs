@@ -14,6 +14,7 @@ use crate::cli::{BulkArgs, Command, Global, ShipmentsCommand};
 use crate::error::{CliError, EXIT_FAILED};
 use crate::output::Output;
 use crate::progress::Progress;
+use crate::report::{CommitError, ReportFile, same_place};
 use crate::sandbox;
 use crate::settings;
 use crate::tokens::Tokens;
@@ -90,6 +91,15 @@ pub async fn run(
             "not with --sandbox: the sandbox's seed tokens (account, sources 100 and 200) are used",
         ));
     }
+    // Each embedded sandbox starts empty on a new port: a journal kept for a later run could
+    // never be resumed against it, and must never be found by the real run of the same file.
+    if global.sandbox && job.args.journal.is_some() {
+        return Err(CliError::invalid(
+            "--journal",
+            "not with --sandbox: each sandbox run starts empty, so its journal goes to a new \
+             directory of its own",
+        ));
+    }
     // Tokens first, so that everything printed after is redacted of them.
     let mut embedded = None;
     let router = if global.sandbox {
@@ -137,11 +147,7 @@ async fn work(
     let (input, sample_dir) = match job.file {
         Some(file) => (file.to_owned(), None),
         None => {
-            let dir = tempfile::Builder::new()
-                .prefix("flxpoint-sandbox-")
-                .tempdir()
-                .map_err(|e| CliError::Runtime(format!("cannot make a directory: {e}")))?
-                .keep();
+            let dir = kept_dir()?;
             let file = dir.join("sample-shipments.csv");
             std::fs::write(&file, SAMPLE_SHIPMENTS_CSV)
                 .map_err(|e| CliError::Runtime(format!("cannot write {}: {e}", file.display())))?;
@@ -156,7 +162,25 @@ async fn work(
         .report
         .clone()
         .or_else(|| sample_dir.as_ref().map(|dir| dir.join("sample-shipments.report.csv")));
-    let journal_path = args.journal.clone().unwrap_or_else(|| Journal::default_path(&input));
+    // With --sandbox, the journal goes to a directory of its own (beside the sample, or new),
+    // never beside the file, where the real run of the same file would resume it.
+    let journal_path = match (&args.journal, sandbox, &sample_dir) {
+        (Some(path), ..) => path.clone(),
+        (None, Some(_), Some(dir)) => dir.join(journal_name(&input)),
+        (None, Some(_), None) => kept_dir()?.join(journal_name(&input)),
+        (None, None, _) => Journal::default_path(&input),
+    };
+    if same_place(&journal_path, &input) {
+        return Err(CliError::invalid(
+            "--journal",
+            format!("{} is the input file: the journal would destroy it", journal_path.display()),
+        ));
+    }
+    // Checked and made ready before the journal is opened and anything is sent.
+    let report_file = match (&report, args.dry_run) {
+        (Some(path), false) => Some(ReportFile::prepare(path, &input, &journal_path)?),
+        _ => None,
+    };
 
     // A dry run of a file with no journal yet checks it into a throwaway journal: it leaves
     // nothing behind. With a journal, it shows what resuming it would send.
@@ -174,13 +198,18 @@ async fn work(
     let shown = input.display().to_string();
     let mut on_problem =
         |p: Problem| out.stderr_line(&format!("{shown}:{}: {}: {}", p.line, p.field, p.message));
-    let mut journal = match job.kind {
+    let opened = match job.kind {
         JobKind::Flags => Journal::flags(&input)
             .journal_path(&open_path)
             .batch_size(job.batch_size)
-            .open(&mut on_problem)?,
-        _ => Journal::shipments(&input).journal_path(&open_path).open(router, &mut on_problem)?,
+            .open(&mut on_problem),
+        _ => Journal::shipments(&input).journal_path(&open_path).open(router, &mut on_problem),
     };
+    // Whatever stops the opening, nothing was sent: a busy or unwritable journal is exit 2.
+    let mut journal = opened.map_err(|e| match e {
+        ImportError::Busy { .. } | ImportError::Journal { .. } => CliError::JournalNotOpened(e),
+        other => CliError::Import(other),
+    })?;
 
     if args.dry_run {
         let n = journal.dry_run(router, args.retry_failed, |p: Planned| {
@@ -211,7 +240,8 @@ async fn work(
     }
     let options = RunOptions::new()
         .concurrency_per_token(usize::from(args.concurrency))
-        .retry_failed(args.retry_failed);
+        .retry_failed(args.retry_failed)
+        .accept_rotated_tokens(args.rotated_token);
     let started = Instant::now();
     let mut progress: Option<Progress> = None;
     let mut finished_this_run = 0;
@@ -249,11 +279,14 @@ async fn work(
         out.note("interrupted: the journal is kept; run the same command again to resume");
     }
 
-    if let Some(path) = &report {
-        let file = std::fs::File::create(path).map_err(|e| {
-            ImportError::Report(std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+    if let Some(file) = report_file {
+        let shown = file.path().display().to_string();
+        file.commit(|out| journal.write_report(out).map(drop)).map_err(|e| match e {
+            CommitError::Write(e) => e,
+            CommitError::Io(e) => {
+                ImportError::Report(std::io::Error::new(e.kind(), format!("{shown}: {e}")))
+            }
         })?;
-        journal.write_report(std::io::BufWriter::new(file))?;
     }
     let mut summary = json!({
         "command": job.name(),
@@ -288,6 +321,21 @@ async fn work(
     out.json(&summary);
     let all_done = counts.failed == 0 && counts.done() == counts.total && !interrupted;
     Ok(if all_done { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FAILED) })
+}
+
+/// A new directory that outlives the command (the sandbox's sample, journal and report are
+/// left there to look at).
+fn kept_dir() -> Result<std::path::PathBuf, CliError> {
+    Ok(tempfile::Builder::new()
+        .prefix("flxpoint-sandbox-")
+        .tempdir()
+        .map_err(|e| CliError::Runtime(format!("cannot make a directory: {e}")))?
+        .keep())
+}
+
+/// The default journal's file name for `input` (`my.csv` → `my.csv.journal`).
+fn journal_name(input: &Path) -> std::ffi::OsString {
+    Journal::default_path(input).file_name().map(ToOwned::to_owned).unwrap_or_else(|| "shipments.journal".into())
 }
 
 /// How a run ended.

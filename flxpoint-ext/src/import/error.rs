@@ -1,6 +1,6 @@
 //! The errors of the import: everything but a bad row (that is a [`super::Problem`]).
 
-use super::{JobKind, TokenLabel};
+use super::{JobKind, Mismatch, TokenLabel};
 use std::path::PathBuf;
 
 /// Why a journal could not be opened, run or reported. None holds an API token.
@@ -38,6 +38,16 @@ pub enum ImportError {
         journal_sha256: String,
         /// SHA-256 (hex) of the input given now.
         input_sha256: String,
+    },
+    /// The journal's work went to another server, or with another token, than this run's:
+    /// what it records is not true of this destination, so nothing was sent. A rotated token
+    /// is accepted only explicitly ([`super::RunOptions::accept_rotated_tokens`]).
+    #[error("journal {}: {mismatch}", path.display())]
+    JournalMismatch {
+        /// The journal.
+        path: PathBuf,
+        /// What differs.
+        mismatch: Mismatch,
     },
     /// The journal holds another kind of job (e.g. flags, opened as shipments).
     #[error("journal {} holds a {journal} job, not {requested}", path.display())]

@@ -2,6 +2,7 @@
 //! it, so that a run can stop anywhere and resume.
 
 use super::shipment::{Head, Item};
+use super::run::Outcome;
 use super::{ImportError, Problem, TokenLabel, TokenRouter};
 use crate::ItemRef;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -11,7 +12,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The journal's schema version (in `meta`); another version is refused.
-const SCHEMA_VERSION: &str = "1";
+const SCHEMA_VERSION: &str = "2";
 
 /// The token key of work that names no source (flag batches): resolved when sending.
 pub(crate) const DEFAULT_TOKEN_KEY: &str = "default";
@@ -25,6 +26,9 @@ CREATE TABLE IF NOT EXISTS units (
     token TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'pending',
     attempts INTEGER NOT NULL DEFAULT 0,
+    -- 1 once a send of this unit may have reached the server: it was left in flight by a
+    -- stopped run, or failed in a way that leaves it open (timeout, lost connection, 5xx).
+    maybe_sent INTEGER NOT NULL DEFAULT 0,
     shipment_id INTEGER,
     error TEXT,
     group_key TEXT UNIQUE,
@@ -423,30 +427,43 @@ impl Journal {
         Ok(best)
     }
 
-    /// Commits `in_flight` before the call; returns the attempts made before this one.
-    pub(crate) fn mark_in_flight(&self, id: i64) -> Result<u32, ImportError> {
+    /// Takes every unit a stopped run left `in_flight` as possibly sent: its call may have
+    /// reached the server before the run stopped.
+    pub(crate) fn note_interrupted_sends(&self) -> Result<(), ImportError> {
+        self.conn
+            .execute("UPDATE units SET maybe_sent = 1 WHERE state = 'in_flight'", [])
+            .map(drop)
+            .map_err(|e| self.error(e))
+    }
+
+    /// Commits `in_flight` before the call; returns whether an earlier send of the unit may
+    /// have reached the server.
+    pub(crate) fn mark_in_flight(&self, id: i64) -> Result<bool, ImportError> {
         self.conn
             .prepare_cached(
                 "UPDATE units SET state = 'in_flight', attempts = attempts + 1 WHERE id = ?1 \
-                 RETURNING attempts - 1",
+                 RETURNING maybe_sent",
             )
             .and_then(|mut s| s.query_row([id], |r| r.get(0)))
             .map_err(|e| self.error(e))
     }
 
-    /// Commits a unit's outcome.
-    pub(crate) fn record(
-        &self,
-        id: i64,
-        state: UnitState,
-        shipment_id: Option<i64>,
-        error: Option<&str>,
-    ) -> Result<(), ImportError> {
+    /// Commits a unit's outcome; `maybe_sent` once set stays set.
+    pub(crate) fn record(&self, id: i64, outcome: &Outcome) -> Result<(), ImportError> {
         self.conn
             .prepare_cached(
-                "UPDATE units SET state = ?2, shipment_id = ?3, error = ?4 WHERE id = ?1",
+                "UPDATE units SET state = ?2, shipment_id = ?3, error = ?4, \
+                 maybe_sent = maybe_sent OR ?5 WHERE id = ?1",
             )
-            .and_then(|mut s| s.execute(params![id, state.as_str(), shipment_id, error]))
+            .and_then(|mut s| {
+                s.execute(params![
+                    id,
+                    outcome.state.as_str(),
+                    outcome.shipment_id,
+                    outcome.error,
+                    outcome.maybe_sent
+                ])
+            })
             .map(drop)
             .map_err(|e| self.error(e))
     }
@@ -509,6 +526,19 @@ pub(crate) fn head_from(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<He
         shipping_cost: r.get(at + 8)?,
         note: r.get(at + 9)?,
     })
+}
+
+/// Version 1 journals knew no `maybe_sent`: only a unit left in flight is taken as possibly
+/// sent (an earlier failure's kind is not known, and calling it a refusal can only make a
+/// 409 a failure, never a claimed success).
+fn migrate_from_1(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "BEGIN IMMEDIATE;
+         ALTER TABLE units ADD COLUMN maybe_sent INTEGER NOT NULL DEFAULT 0;
+         UPDATE units SET maybe_sent = 1 WHERE state = 'in_flight';
+         UPDATE meta SET value = '2' WHERE key = 'schema_version';
+         COMMIT;",
+    )
 }
 
 /// A reader that hashes what passes through it: a new journal's input is read once, for its
@@ -574,7 +604,9 @@ fn open(
     let stored = meta(&conn, "input_sha256").map_err(|e| ImportError::journal(&path, e))?;
     if let Some(stored) = stored {
         let version = meta(&conn, "schema_version").map_err(|e| ImportError::journal(&path, e))?;
-        if version.as_deref() != Some(SCHEMA_VERSION) {
+        if version.as_deref() == Some("1") {
+            migrate_from_1(&conn).map_err(|e| ImportError::journal(&path, e))?;
+        } else if version.as_deref() != Some(SCHEMA_VERSION) {
             return Err(ImportError::Journal {
                 path,
                 message: format!("schema version {version:?}, this library reads {SCHEMA_VERSION}"),

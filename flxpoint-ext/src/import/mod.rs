@@ -99,6 +99,7 @@
 //! `already_exists`. Flagging a batch again is safe because the PUT is idempotent.
 
 mod csv_format;
+mod destination;
 mod dry_run;
 mod error;
 mod flags;
@@ -115,6 +116,7 @@ mod tokens;
 /// fulfillment requests 1388412, 5002 (by id) and `ORDER_125-1` of source 200 (by number).
 pub const SAMPLE_SHIPMENTS_CSV: &str = include_str!("sample-shipments.csv");
 
+pub use destination::Mismatch;
 pub use dry_run::Planned;
 pub use error::ImportError;
 pub use flags::DEFAULT_FLAG_BATCH_SIZE;

@@ -3,7 +3,7 @@
 
 use super::journal::UnitState;
 use super::{Counts, ImportError, JobKind, Journal, TokenLabel, TokenRouter, shipment};
-use crate::{Client, CreateOutcome, Error};
+use crate::{Client, CreateOutcome, Error, Processing};
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
@@ -18,11 +18,15 @@ pub struct RunOptions {
     pub concurrency_per_token: usize,
     /// Send the units that failed in an earlier run again (default false).
     pub retry_failed: bool,
+    /// Take a token whose fingerprint differs from the one the journal recorded for the same
+    /// account or source (on the same server) as that token rotated, and record it (default
+    /// false: such a run is refused with [`ImportError::JournalMismatch`]).
+    pub accept_rotated_tokens: bool,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        Self { concurrency_per_token: 4, retry_failed: false }
+        Self { concurrency_per_token: 4, retry_failed: false, accept_rotated_tokens: false }
     }
 }
 
@@ -43,10 +47,31 @@ impl RunOptions {
         self.retry_failed = retry;
         self
     }
+
+    /// Whether a token that differs from the journal's record for the same label is a rotated
+    /// token to accept (see [`RunOptions::accept_rotated_tokens`](Self#structfield.accept_rotated_tokens)).
+    pub fn accept_rotated_tokens(mut self, accept: bool) -> Self {
+        self.accept_rotated_tokens = accept;
+        self
+    }
 }
 
-/// What a finished call means for its unit: the state, the shipment id, the error text.
-type Outcome = (UnitState, Option<i64>, Option<String>);
+/// What a finished call means for its unit.
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    pub(crate) state: UnitState,
+    pub(crate) shipment_id: Option<i64>,
+    /// The error's text (never the token).
+    pub(crate) error: Option<String>,
+    /// Whether this call may have reached the server without its outcome being known.
+    pub(crate) maybe_sent: bool,
+}
+
+impl Outcome {
+    fn done(state: UnitState, shipment_id: Option<i64>) -> Self {
+        Self { state, shipment_id, error: None, maybe_sent: false }
+    }
+}
 
 /// A lane: the work of one token.
 struct Lane {
@@ -66,8 +91,11 @@ impl Journal {
     /// Every unit's `in_flight` state is committed before its call and its outcome right
     /// after, so the future may be dropped at any point (Ctrl-C): the journal stays
     /// consistent and the calls that were under way are sent again by the next run. A journal
-    /// error ends the run the same way. The tokens needed are checked first: work whose token
-    /// the router lacks is an [`ImportError::MissingToken`] before anything is sent.
+    /// error ends the run the same way. The destination is checked first: a journal whose work
+    /// went to another server or with another token is an [`ImportError::JournalMismatch`]
+    /// (the first run records the server and a fingerprint of each token); then the tokens
+    /// needed: work whose token the router lacks is an [`ImportError::MissingToken`]. Either
+    /// way nothing is sent.
     ///
     /// ```no_run
     /// # async fn demo(mut journal: flxpoint_ext::import::Journal, router: flxpoint_ext::import::TokenRouter) -> Result<(), flxpoint_ext::import::ImportError> {
@@ -85,6 +113,7 @@ impl Journal {
         mut progress: impl FnMut(&Counts),
     ) -> Result<Counts, ImportError> {
         let retry = options.retry_failed;
+        self.check_destination(router, options.accept_rotated_tokens)?;
         let mut lanes = Vec::new();
         for (key, units) in self.tokens_to_send(retry)? {
             let label = TokenLabel::resolve(&key, router);
@@ -102,6 +131,7 @@ impl Journal {
                 exhausted: false,
             });
         }
+        self.note_interrupted_sends()?;
         let mut counts = self.counts()?;
         // During the run, everything it will send counts as pending.
         counts.pending += counts.in_flight;
@@ -124,9 +154,9 @@ impl Journal {
                     lane.cursor = id;
                     match self.prepare(id, &lane.client)? {
                         Prepared::Refused(outcome) => {
-                            self.record(id, outcome.0, outcome.1, outcome.2.as_deref())?;
+                            self.record(id, &outcome)?;
                             counts.pending = counts.pending.saturating_sub(1);
-                            counts.add(outcome.0, 1);
+                            counts.add(outcome.state, 1);
                             counts.finished_this_run += 1;
                             progress(&counts);
                         }
@@ -142,9 +172,9 @@ impl Journal {
             }
             let Some((index, id, outcome)) = calls.next().await else { break };
             lanes[index].in_flight -= 1;
-            self.record(id, outcome.0, outcome.1, outcome.2.as_deref())?;
+            self.record(id, &outcome)?;
             counts.sub(UnitState::InFlight);
-            counts.add(outcome.0, 1);
+            counts.add(outcome.state, 1);
             counts.finished_this_run += 1;
             progress(&counts);
         }
@@ -173,7 +203,7 @@ impl Journal {
                 Ok(Prepared::Send(Box::new(move |_| {
                     Box::pin(async move {
                         match call.send().await {
-                            Ok(()) => (UnitState::Flagged, None, None),
+                            Ok(()) => Outcome::done(UnitState::Flagged, None),
                             Err(e) => failed(&e),
                         }
                     })
@@ -183,27 +213,41 @@ impl Journal {
     }
 }
 
-/// A unit ready to go: the call, given how many attempts earlier runs made.
+/// A unit ready to go: the call, given whether an earlier send may have reached the server.
 enum Prepared {
-    Send(Box<dyn FnOnce(u32) -> BoxFuture<'static, Outcome> + Send>),
+    Send(Box<dyn FnOnce(bool) -> BoxFuture<'static, Outcome> + Send>),
     Refused(Outcome),
 }
 
 /// A failure's outcome; the error's text never holds the token (the library redacts it).
+/// Whether the call may have reached the server is the library's [`Processing`] verdict: only
+/// a definite refusal (a 4xx, a validation error, a refused connection) rules it out.
 fn failed(e: &Error) -> Outcome {
-    (UnitState::Failed, None, Some(e.to_string()))
+    Outcome {
+        state: UnitState::Failed,
+        shipment_id: None,
+        error: Some(e.to_string()),
+        maybe_sent: e.processing() != Processing::NotProcessed,
+    }
 }
 
-/// A create's outcome. A 409 for a shipment an earlier run already sent (it was left
-/// `in_flight`, or failed in a way that may have reached the server) means that send created
-/// it: `already_exists`, like the library's own [`CreateOutcome::AlreadyExists`]. A 409 on a
-/// shipment never sent before is a real conflict (the tracking number was used by someone
-/// else): failed.
-fn shipment_outcome(result: Result<CreateOutcome, Error>, earlier_attempts: u32) -> Outcome {
+/// A create's outcome. A 409 is `already_exists` only with evidence that this journal's own
+/// earlier send may have created the shipment (`maybe_sent`: it was left in flight by a stopped
+/// run, or failed in a way that leaves it open), or when the library saw its own lost attempt
+/// answered by the 409 ([`CreateOutcome::AlreadyExists`]). Otherwise the tracking number is
+/// taken by another shipment: a real conflict, failed, however often it is retried.
+fn shipment_outcome(result: Result<CreateOutcome, Error>, maybe_sent: bool) -> Outcome {
     match result {
-        Ok(CreateOutcome::Created(shipment)) => (UnitState::Created, shipment.id, None),
-        Ok(_) => (UnitState::AlreadyExists, None, None),
-        Err(Error::Conflict(_)) if earlier_attempts > 0 => (UnitState::AlreadyExists, None, None),
+        Ok(CreateOutcome::Created(shipment)) => Outcome::done(UnitState::Created, shipment.id),
+        Ok(_) => Outcome::done(UnitState::AlreadyExists, None),
+        Err(Error::Conflict(_)) if maybe_sent => Outcome::done(UnitState::AlreadyExists, None),
+        Err(e @ Error::Conflict(_)) => Outcome {
+            error: Some(format!(
+                "conflict: no earlier send of this shipment may have reached the server, so the \
+                 shipment holding this tracking number is not this import's; {e}"
+            )),
+            ..failed(&e)
+        },
         Err(e) => failed(&e),
     }
 }

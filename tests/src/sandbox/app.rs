@@ -1,6 +1,7 @@
 //! The shared server state every handler gets: data, faults, limiter and counters.
 
 use std::io;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -31,6 +32,22 @@ pub(crate) struct Counters {
     pub(crate) too_many_requests: AtomicU64,
     /// Faults taken from the queue.
     pub(crate) faults_applied: AtomicU64,
+    /// API requests being answered now, and the most at once: what a client's concurrency
+    /// really was.
+    pub(crate) in_flight: AtomicU64,
+    pub(crate) max_in_flight: AtomicU64,
+    /// Creates that reached the handler, per tracking number, refused ones (400, 404, 409,
+    /// 412) included: how often a client sent each shipment, whatever the answer.
+    creates: Mutex<BTreeMap<String, u64>>,
+}
+
+/// One API request being answered: counted in `in_flight` until dropped.
+pub(crate) struct InFlight<'a>(&'a Counters);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Counters {
@@ -39,12 +56,35 @@ impl Counters {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Counts a request until the returned guard is dropped.
+    pub(crate) fn enter(&self) -> InFlight<'_> {
+        let now = self.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::Relaxed);
+        InFlight(self)
+    }
+
+    /// Counts a create of `tracking_number` that reached the handler.
+    pub(crate) fn note_create(&self, tracking_number: &str) {
+        let mut creates = self.creates.lock().unwrap_or_else(PoisonError::into_inner);
+        *creates.entry(tracking_number.to_owned()).or_default() += 1;
+    }
+
+    /// Creates received per tracking number.
+    pub(crate) fn creates(&self) -> BTreeMap<String, u64> {
+        self.creates.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
     fn reset(&self) {
-        for counter in
-            [&self.requests, &self.rate_limited, &self.too_many_requests, &self.faults_applied]
-        {
+        for counter in [
+            &self.requests,
+            &self.rate_limited,
+            &self.too_many_requests,
+            &self.faults_applied,
+            &self.max_in_flight,
+        ] {
             counter.store(0, Ordering::Relaxed);
         }
+        self.creates.lock().unwrap_or_else(PoisonError::into_inner).clear();
     }
 
     fn dump(&self) -> Value {
@@ -53,6 +93,14 @@ impl Counters {
             "rateLimited": self.rate_limited.load(Ordering::Relaxed),
             "tooManyRequests": self.too_many_requests.load(Ordering::Relaxed),
             "faultsApplied": self.faults_applied.load(Ordering::Relaxed),
+        })
+    }
+
+    /// What the clients' traffic looked like (`traffic` of the state dump).
+    fn traffic(&self) -> Value {
+        json!({
+            "maxInFlight": self.max_in_flight.load(Ordering::Relaxed),
+            "createsReceived": self.creates(),
         })
     }
 }
@@ -107,6 +155,7 @@ impl App {
         let mut dump = self.state().dump();
         if let Value::Object(map) = &mut dump {
             map.insert("counters".to_owned(), self.counters.dump());
+            map.insert("traffic".to_owned(), self.counters.traffic());
             map.insert("faults".to_owned(), json!(self.faults().snapshot()));
         }
         dump

@@ -22,6 +22,7 @@ pub(crate) async fn api_pipeline(
     next: Next,
 ) -> Response {
     Counters::bump(&app.counters.requests);
+    let _in_flight = app.counters.enter();
     let fault = app.faults().take_for(request.uri().path());
     if fault.is_some() {
         Counters::bump(&app.counters.faults_applied);

@@ -93,6 +93,17 @@ impl Sandbox {
         self.app.counters.requests.load(Ordering::Relaxed)
     }
 
+    /// Creates that reached the handler per tracking number, refused ones included
+    /// (`counters.createsReceived` of the state).
+    pub fn creates_received(&self) -> std::collections::BTreeMap<String, u64> {
+        self.app.counters.creates()
+    }
+
+    /// The most API requests answered at once so far (`counters.maxInFlight` of the state).
+    pub fn max_in_flight(&self) -> u64 {
+        self.app.counters.max_in_flight.load(Ordering::Relaxed)
+    }
+
     /// Queues a fault, like `POST /_sandbox/faults`.
     ///
     /// # Panics

@@ -35,6 +35,7 @@ pub(crate) async fn create_shipment(
         return Err(ApiError::unauthorized("a channel token cannot create shipments"));
     }
     let request = CreateShipment::parse(&input::json_body(&headers, body)?)?;
+    app.counters.note_create(&request.tracking_number);
     let now = super::now();
     let mut data = app.state();
     let index = lookup::fulfillment_request(&data, caller, &request)?;
