@@ -33,7 +33,10 @@ impl ReportFile {
         if let Some((_, what)) = protected.iter().find(|(p, _)| same_place(path, p)) {
             return Err(CliError::invalid(
                 "--report",
-                format!("{} is {what}: the report would destroy it; name another file", path.display()),
+                format!(
+                    "{} is {what}: the report would destroy it; name another file",
+                    path.display()
+                ),
             ));
         }
         if path.is_dir() {

@@ -220,11 +220,33 @@ fn killed_at_random_with_faults_it_resumes_and_creates_every_shipment_exactly_on
     let output = child.wait_with_output().unwrap();
     let stderr = std::fs::read_to_string(&log).unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
-    assert!(!stderr.contains(TOKEN) && !stdout.contains(TOKEN));
     let in_flight = resent_in_flight(&stderr);
     resent += in_flight;
     kills_in_flight += usize::from(last_was_kill && in_flight > 0);
+    let state = admin.state();
+    // First, before the outcomes: what the server received against what the journal admits.
+    // Every create the sandbox received, refused ones included: one per shipment, plus at most
+    // one per shipment the journal says it re-sent after a kill, plus one per fault after
+    // which the client may repeat a call the server had received (503 after acting, a dropped
+    // connection).
+    let received = &state["traffic"]["createsReceived"];
+    let mut repeats = 0;
+    for tracking in expected.keys() {
+        let n = received[tracking].as_u64().unwrap_or(0);
+        assert!(n >= 1, "{tracking} was never received");
+        repeats += n - 1;
+    }
+    let client_repeats = u64::from(
+        faults.get("503 after commit").copied().unwrap_or(0)
+            + faults.get("dropped connection").copied().unwrap_or(0),
+    );
+    assert!(
+        repeats <= resent + client_repeats,
+        "{repeats} repeated creates, but the journal re-sent {resent} and faults allow \
+         {client_repeats} more: {received}"
+    );
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(!stderr.contains(TOKEN) && !stdout.contains(TOKEN));
     assert!(kills_in_flight >= KILLS, "{kills_in_flight} kills hit calls in flight");
     let summary: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
     assert_eq!(summary["total"], SHIPMENTS, "{summary}");
@@ -232,7 +254,6 @@ fn killed_at_random_with_faults_it_resumes_and_creates_every_shipment_exactly_on
     assert_eq!(summary["notDone"], 0, "{summary}");
 
     // The sandbox: every shipment of the file exactly once, with its items, nothing else.
-    let state = admin.state();
     let shipments = state["shipments"].as_array().unwrap();
     let mut ids: BTreeMap<String, i64> = BTreeMap::new();
     for s in shipments {
@@ -252,25 +273,6 @@ fn killed_at_random_with_faults_it_resumes_and_creates_every_shipment_exactly_on
         assert!(earlier.is_none(), "{tracking} was created twice");
     }
     assert_eq!(ids.len(), SHIPMENTS, "every shipment of the file exists");
-
-    // Every create the sandbox received, refused ones included: one per shipment, plus at most
-    // one per shipment the journal says it re-sent after a kill, plus one per fault after
-    // which the client may repeat a call the server had received (503 after acting, a dropped
-    // connection).
-    let received = &state["traffic"]["createsReceived"];
-    let mut repeats = 0;
-    for tracking in expected.keys() {
-        let n = received[tracking].as_u64().unwrap_or(0);
-        assert!(n >= 1, "{tracking} was never received");
-        repeats += n - 1;
-    }
-    let client_repeats =
-        u64::from(faults.get("503 after commit").copied().unwrap_or(0) + faults.get("dropped connection").copied().unwrap_or(0));
-    assert!(
-        repeats <= resent + client_repeats,
-        "{repeats} repeated creates, but the journal re-sent {resent} and faults allow \
-         {client_repeats} more: {received}"
-    );
 
     // The report: created (with the sandbox's id) or already existing, for every shipment.
     let text = std::fs::read_to_string(&report).unwrap();

@@ -64,7 +64,8 @@ fn a_journal_of_another_server_or_token_is_refused_with_exit_2() {
 
     // Another token of the same server: refused, unless declared rotated.
     let base = trial.sandbox.base_url();
-    let other = [("FLXPOINT_BASE_URL", base.as_str()), ("FLXPOINT_API_TOKEN", "rotated-token-0001")];
+    let other =
+        [("FLXPOINT_BASE_URL", base.as_str()), ("FLXPOINT_API_TOKEN", "rotated-token-0001")];
     let args = ["shipments", "import", &input, "--no-rate-limit"];
     let run = trial.run_with(&args, None, &other);
     assert_eq!(run.code, 2, "{run:#?}");
@@ -91,7 +92,10 @@ fn a_sandbox_trial_leaves_no_journal_where_the_real_run_finds_it() {
     let real = Fixture::new();
     let run = import(&real, &[&input, "--no-rate-limit"]);
     run.assert_ok();
-    assert_eq!((summary(&run)["created"].as_u64(), summary(&run)["resumed"].as_bool()), (Some(2), Some(false)));
+    assert_eq!(
+        (summary(&run)["created"].as_u64(), summary(&run)["resumed"].as_bool()),
+        (Some(2), Some(false))
+    );
     assert_eq!(real.sandbox.shipments().len(), 2);
 
     let with_journal = ["--sandbox", "shipments", "import", &input, "--journal", "x.journal"];
@@ -118,7 +122,13 @@ fn a_report_naming_the_input_or_the_journal_is_refused_before_anything_is_sent()
         assert_eq!(std::fs::read_to_string(&input).unwrap(), text, "{when}: the input is kept");
     };
     // Before the journal exists, and after.
-    for report in [input.clone(), journal.clone(), named("sub/../my.csv"), named("hard.csv"), named("soft.csv")] {
+    for report in [
+        input.clone(),
+        journal.clone(),
+        named("sub/../my.csv"),
+        named("hard.csv"),
+        named("soft.csv"),
+    ] {
         check(&report, "first run");
     }
     assert_eq!(fixture.sandbox.request_count(), 0);
@@ -142,7 +152,9 @@ fn an_unwritable_report_is_found_before_the_first_send_and_a_report_is_replaced_
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "my.csv", &shipments_csv("REPORT-", 3));
     let file_as_dir = write(dir.path(), "plain-file", "x");
-    for report in [format!("{file_as_dir}/r.csv"), dir.path().join("missing/r.csv").display().to_string()] {
+    for report in
+        [format!("{file_as_dir}/r.csv"), dir.path().join("missing/r.csv").display().to_string()]
+    {
         let run = import(&fixture, &[&input, "--no-rate-limit", "--report", &report]);
         assert_eq!(run.code, 2, "{run:#?}");
         assert_eq!(run.error()["field"], "--report");
@@ -233,7 +245,8 @@ fn exit_codes_of_a_busy_journal_a_changed_input_and_a_missing_token() {
     assert_eq!((run.code, run.error()["error"].as_str()), (2, Some("input_changed")), "{run:#?}");
 
     // Work of source 200's token, resumed without it.
-    let rows = "purchaseOrderNumber,sourceId,trackingNumber,sku,quantity\nORDER_125-1,200,MISS-1,ZZ-9,1\n";
+    let rows =
+        "purchaseOrderNumber,sourceId,trackingNumber,sku,quantity\nORDER_125-1,200,MISS-1,ZZ-9,1\n";
     let input = write(dir.path(), "missing.csv", rows);
     let token_file = write(dir.path(), "source-200.token", seed::OTHER_SOURCE_TOKEN);
     fixture.sandbox.inject(Fault::status(503).on_path("/shipments").times(20));
@@ -260,7 +273,14 @@ fn a_journal_that_cannot_be_made_is_exit_2_and_nothing_is_sent() {
     let journal = locked.join("ro.journal");
     let mut command = Command::new(env!("CARGO_BIN_EXE_flxpoint"));
     command
-        .args(["shipments", "import", &input, "--no-rate-limit", "--journal", journal.to_str().unwrap()])
+        .args([
+            "shipments",
+            "import",
+            &input,
+            "--no-rate-limit",
+            "--journal",
+            journal.to_str().unwrap(),
+        ])
         .env_clear()
         .env("FLXPOINT_BASE_URL", fixture.sandbox.base_url())
         .env("FLXPOINT_API_TOKEN", TOKEN);
@@ -298,7 +318,10 @@ fn journal_flag_keeps_the_journal_there_and_resumes_it() {
     assert!(Path::new(journal).exists() && !Path::new(&format!("{input}.journal")).exists());
     let run = import(&fixture, &[&input, "--no-rate-limit", "--journal", journal]);
     run.assert_ok();
-    assert_eq!((summary(&run)["resumed"].as_bool(), summary(&run)["finishedThisRun"].as_u64()), (Some(true), Some(0)));
+    assert_eq!(
+        (summary(&run)["resumed"].as_bool(), summary(&run)["finishedThisRun"].as_u64()),
+        (Some(true), Some(0))
+    );
     assert_eq!(fixture.sandbox.request_count(), 2);
 }
 

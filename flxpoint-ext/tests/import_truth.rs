@@ -16,7 +16,8 @@ fn no_problem(p: flxpoint_ext::import::Problem) {
 }
 
 /// One shipment on fulfillment request 1388412.
-const ONE: &str = "fulfillmentRequestId,trackingNumber,sku,quantity\n1388412,1ZTAKEN0001,HG12123123,1\n";
+const ONE: &str =
+    "fulfillmentRequestId,trackingNumber,sku,quantity\n1388412,1ZTAKEN0001,HG12123123,1\n";
 
 fn report(journal: &Journal) -> String {
     let mut out = Vec::new();
@@ -44,7 +45,10 @@ async fn a_journal_run_against_one_server_is_refused_against_another() {
     else {
         panic!("{err:?}")
     };
-    assert_eq!((recorded.as_str(), given.as_str()), (trial.base_url().as_str(), real.base_url().as_str()));
+    assert_eq!(
+        (recorded.as_str(), given.as_str()),
+        (trial.base_url().as_str(), real.base_url().as_str())
+    );
     let text = err.to_string();
     assert!(text.contains(&trial.base_url()) && text.contains(&real.base_url()), "{text}");
     // Rotated tokens do not make another server acceptable.
@@ -80,8 +84,9 @@ async fn another_token_is_refused_unless_accepted_as_rotated_and_then_recorded()
 
     let other = account(&sandbox, "another-accounts-token-0001");
     let err = journal.run(&other, &RunOptions::new(), |_| {}).await.unwrap_err();
-    let ImportError::JournalMismatch { mismatch: Mismatch::Token { token, recorded, given }, .. } =
-        &err
+    let ImportError::JournalMismatch {
+        mismatch: Mismatch::Token { token, recorded, given }, ..
+    } = &err
     else {
         panic!("{err:?}")
     };

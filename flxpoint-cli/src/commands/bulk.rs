@@ -335,7 +335,10 @@ fn kept_dir() -> Result<std::path::PathBuf, CliError> {
 
 /// The default journal's file name for `input` (`my.csv` → `my.csv.journal`).
 fn journal_name(input: &Path) -> std::ffi::OsString {
-    Journal::default_path(input).file_name().map(ToOwned::to_owned).unwrap_or_else(|| "shipments.journal".into())
+    Journal::default_path(input)
+        .file_name()
+        .map(ToOwned::to_owned)
+        .unwrap_or_else(|| "shipments.journal".into())
 }
 
 /// How a run ended.

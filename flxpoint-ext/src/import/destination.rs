@@ -65,7 +65,8 @@ impl Journal {
         router: &TokenRouter,
         accept_rotated: bool,
     ) -> Result<(), ImportError> {
-        let mismatch = |mismatch| ImportError::JournalMismatch { path: self.path().into(), mismatch };
+        let mismatch =
+            |mismatch| ImportError::JournalMismatch { path: self.path().into(), mismatch };
         let clients: Vec<_> = router.labels().filter_map(|label| router.client(label)).collect();
         let Some(first) = clients.first() else { return Ok(()) };
         let recorded = self.meta("origin")?;
@@ -99,8 +100,10 @@ impl Journal {
     /// The tokens the journal's units go with, resolved through `router` (flag batches name
     /// no token: the router's default).
     fn labels_of_work(&self, router: &TokenRouter) -> Result<Vec<TokenLabel>, ImportError> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT DISTINCT token FROM units").map_err(|e| self.error(e))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT token FROM units")
+            .map_err(|e| self.error(e))?;
         let keys = stmt
             .query_map([], |r| r.get::<_, String>(0))
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())

@@ -1,8 +1,8 @@
 //! The journal: one SQLite file per input file, recording what is to be sent and what came of
 //! it, so that a run can stop anywhere and resume.
 
-use super::shipment::{Head, Item};
 use super::run::Outcome;
+use super::shipment::{Head, Item};
 use super::{ImportError, Problem, TokenLabel, TokenRouter};
 use crate::ItemRef;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};

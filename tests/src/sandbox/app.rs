@@ -1,7 +1,7 @@
 //! The shared server state every handler gets: data, faults, limiter and counters.
 
-use std::io;
 use std::collections::BTreeMap;
+use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
