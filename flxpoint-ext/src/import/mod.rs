@@ -95,8 +95,25 @@
 //! so a run stopped at any point resumes where it was: finished work is skipped, `in_flight`
 //! work is sent again, `failed` work only with [`RunOptions::retry_failed`]. Sending a shipment
 //! again is safe because the import always sends `allowDuplicateTrackingNumbers: false`: the
-//! server refuses a repeated tracking number on a fulfillment request with 409, recorded as
-//! `already_exists`. Flagging a batch again is safe because the PUT is idempotent.
+//! server refuses a repeated tracking number on a fulfillment request with 409. Flagging a
+//! batch again is safe because the PUT is idempotent.
+//!
+//! A 409 is recorded `already_exists` only with evidence that this journal's own earlier send
+//! may have created the shipment: the unit was left `in_flight` by a stopped run, or an
+//! earlier send failed in a way that leaves it open ([`crate::Processing`] other than
+//! `NotProcessed`: a timeout, a connection lost after sending, a 5xx). After nothing but
+//! definite refusals (a 4xx, a validation error, a refused connection) the tracking number
+//! belongs to another shipment: the unit stays `failed` (its error starts with `conflict:`),
+//! however often it is retried.
+//!
+//! # One journal, one destination
+//!
+//! The first [`Journal::run`] records the base URL's origin and, for each token the journal's
+//! work goes with, a fingerprint (a domain-separated SHA-256 of origin and token, never the
+//! token). A later run whose clients go to another origin, or hold another token for the same
+//! label, is refused before anything is sent ([`ImportError::JournalMismatch`]): the journal's
+//! outcomes are true of that server only. A token rotated for the same account or source is
+//! accepted only through [`RunOptions::accept_rotated_tokens`], which records the new one.
 
 mod csv_format;
 mod destination;
