@@ -230,11 +230,14 @@ fn killed_at_random_with_faults_it_resumes_and_creates_every_shipment_exactly_on
     // which the client may repeat a call the server had received (503 after acting, a dropped
     // connection).
     let received = &state["traffic"]["createsReceived"];
-    let mut repeats = 0;
+    let (mut repeats, mut repeated) = (0, BTreeMap::new());
     for tracking in expected.keys() {
         let n = received[tracking].as_u64().unwrap_or(0);
         assert!(n >= 1, "{tracking} was never received");
         repeats += n - 1;
+        if n > 1 {
+            repeated.insert(tracking.clone(), n);
+        }
     }
     let client_repeats = u64::from(
         faults.get("503 after commit").copied().unwrap_or(0)
@@ -243,7 +246,7 @@ fn killed_at_random_with_faults_it_resumes_and_creates_every_shipment_exactly_on
     assert!(
         repeats <= resent + client_repeats,
         "{repeats} repeated creates, but the journal re-sent {resent} and faults allow \
-         {client_repeats} more: {received}"
+         {client_repeats} more: {repeated:?}"
     );
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(!stderr.contains(TOKEN) && !stdout.contains(TOKEN));
