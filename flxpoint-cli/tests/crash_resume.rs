@@ -25,8 +25,10 @@ use std::time::{Duration, Instant};
 const TOKEN: &str = flxpoint_sandbox::sandbox::seed::ACCOUNT_TOKEN;
 /// Shipments in the file.
 const SHIPMENTS: usize = 320;
-/// Kills at least.
+/// Kills at least (that hit calls in flight).
 const KILLS: usize = 5;
+/// Calls in flight at once (`--concurrency`): no kill can leave more in flight.
+const CONCURRENCY: u64 = 4;
 
 /// A child process killed when dropped (the sandbox, on any test failure too).
 struct Killed(Child);
@@ -137,6 +139,7 @@ fn import(url: &str, file: &str, report: &str, log: &Path) -> Child {
     let log = std::fs::File::create(log).unwrap();
     Command::new(env!("CARGO_BIN_EXE_flxpoint"))
         .args(["shipments", "import", file, "--rate", "20", "--report", report])
+        .args(["--concurrency", &CONCURRENCY.to_string()])
         .env_clear()
         .env("FLXPOINT_BASE_URL", url)
         .env("FLXPOINT_API_TOKEN", TOKEN)
@@ -184,7 +187,11 @@ fn killed_at_random_with_faults_it_resumes_and_creates_every_shipment_exactly_on
     // Kills that hit calls in flight, as the run after each says.
     let (mut kills_in_flight, mut last_was_kill) = (0usize, false);
     while kills_in_flight < KILLS {
-        assert!(runs < KILLS * 6, "the import kept finishing before it could be killed");
+        assert!(
+            runs < KILLS * 6,
+            "after {runs} runs only {kills_in_flight} kills hit calls in flight: the journal \
+             never showed calls in flight, or the import kept finishing before the kill"
+        );
         admin.inject(&random_faults(&mut rng, &mut faults));
         let log = dir.path().join(format!("run{runs}.log"));
         let mut child = import(&url, &file, &report, &log);
@@ -203,6 +210,8 @@ fn killed_at_random_with_faults_it_resumes_and_creates_every_shipment_exactly_on
         let stderr = std::fs::read_to_string(&log).unwrap();
         assert!(!stderr.contains(TOKEN), "{stderr}");
         let in_flight = resent_in_flight(&stderr);
+        // An importer that commits outcomes late leaves everything it sent in flight.
+        assert!(in_flight <= CONCURRENCY, "run {runs}: {in_flight} in flight after one kill");
         resent += in_flight;
         kills_in_flight += usize::from(last_was_kill && in_flight > 0);
         last_was_kill = exited.is_none();
@@ -221,6 +230,7 @@ fn killed_at_random_with_faults_it_resumes_and_creates_every_shipment_exactly_on
     let stderr = std::fs::read_to_string(&log).unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
     let in_flight = resent_in_flight(&stderr);
+    assert!(in_flight <= CONCURRENCY, "final run: {in_flight} in flight after one kill");
     resent += in_flight;
     kills_in_flight += usize::from(last_was_kill && in_flight > 0);
     let state = admin.state();
