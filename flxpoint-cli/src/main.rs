@@ -37,6 +37,14 @@ fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(error::EXIT_INVALID));
         }
     };
+    // flxpoint-ext's warnings (e.g. Redis lost: the fallback rate) as one plain line each on
+    // stderr; they never hold the token or a Redis password (flxpoint-ext scrubs them).
+    tracing_subscriber::fmt()
+        .with_max_level(tracing_subscriber::filter::LevelFilter::WARN)
+        .with_ansi(false)
+        .without_time()
+        .with_writer(std::io::stderr)
+        .init();
     let mut out = Output::default();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
