@@ -65,16 +65,20 @@ pub struct Global {
     pub burst: Option<u32>,
 
     /// A Redis server through which every worker holding the token shares its rate limit
-    /// (`redis://[:PASSWORD@]HOST:PORT`).
+    /// (`redis://HOST:PORT[/DB]`), instead of FLXPOINT_REDIS_URL. No password or user here:
+    /// give a URL holding one in FLXPOINT_REDIS_URL or --redis-url-file.
+    #[arg(long, global = true, value_name = "URL", conflicts_with = "no_rate_limit")]
+    pub redis_url: Option<String>,
+
+    /// Read the Redis URL of --redis-url (`redis://[[USER]:PASSWORD@]HOST:PORT[/DB]`) from this
+    /// file (surrounding whitespace trimmed) instead of FLXPOINT_REDIS_URL.
     #[arg(
         long,
         global = true,
-        value_name = "URL",
-        env = "FLXPOINT_REDIS_URL",
-        hide_env_values = true,
-        conflicts_with = "no_rate_limit"
+        value_name = "PATH",
+        conflicts_with_all = ["redis_url", "no_rate_limit"]
     )]
-    pub redis_url: Option<String>,
+    pub redis_url_file: Option<PathBuf>,
 
     /// No client-side rate limit (the server's limit still applies).
     #[arg(long, global = true, conflicts_with_all = ["rate", "burst"])]

@@ -107,11 +107,12 @@ pub async fn run(
         for token in tokens.all() {
             out.redact(token.expose());
         }
+        let redis_url = settings::redis_url(global)?;
         tokens.router(
             global.base_url.as_deref(),
             settings::rate(global),
             global.token_kind,
-            global.redis_url.as_deref(),
+            redis_url.as_ref().map(|u| u.expose()),
         )
     };
     let result = match router {
