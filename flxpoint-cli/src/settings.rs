@@ -9,11 +9,13 @@
 //! - Shared rate limit: `--redis-url` (refused with a password or user in it, like a token on
 //!   the command line) or `--redis-url-file PATH` (trimmed), else `FLXPOINT_REDIS_URL`: every
 //!   process using that Redis shares each token's limit (flxpoint-ext's `shared_rate_limit`).
+//!   Redis is verified before the first call (`verify_redis`): exit 2 unless `--redis-fallback`.
 //! - `--sandbox`: the embedded sandbox's URL and its seed's account token replace all of the
 //!   above (see `sandbox`).
 
 use crate::cli::Global;
 use crate::error::CliError;
+use crate::output::Output;
 use flxpoint_ext::{Client, ClientBuilder, TokenKind};
 use std::fmt;
 
@@ -135,6 +137,27 @@ fn has_credentials(url: &str) -> bool {
     let query = rest.split_once('?').map_or("", |(_, q)| q.split('#').next().unwrap_or_default());
     authority.contains('@')
         || query.split('&').any(|pair| matches!(pair.split('=').next(), Some("user" | "pass")))
+}
+
+/// Checks the Redis of the client's shared rate limit (none: nothing to do) before anything is
+/// sent: a wrong password or an unreachable server is an error (exit 2), or with
+/// `--redis-fallback` a note, and the calls go on at the fallback rate.
+pub async fn verify_redis(client: &Client, global: &Global, out: &Output) -> Result<(), CliError> {
+    let Err(e) = client.verify_shared_rate_limit().await else { return Ok(()) };
+    let problem = match e {
+        flxpoint_ext::Error::Config(problem) => problem,
+        other => other.to_string(),
+    };
+    if global.redis_fallback {
+        out.note(&format!(
+            "--redis-fallback: {problem}; going on at the fallback rate (a quarter of the limit \
+             per process)"
+        ));
+        return Ok(());
+    }
+    Err(CliError::Redis(format!(
+        "{problem} (--redis-fallback goes on at the fallback rate instead)"
+    )))
 }
 
 /// The token: `--token-file`, else `FLXPOINT_API_TOKEN`. Errors name the source, never the
