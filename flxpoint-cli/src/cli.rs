@@ -12,6 +12,11 @@ Token: read from FLXPOINT_API_TOKEN, or from the file given by --token-file (sur
 whitespace trimmed). There is no flag taking the token itself: a command line is visible to other
 users of the machine and lands in shell history. The token is never printed.
 
+Shared rate limit: the Redis URL of --redis-url (no password in it) or of the file given by
+--redis-url-file, else FLXPOINT_REDIS_URL. Redis is checked before anything is sent: a wrong
+password or an unreachable server is exit 2, unless --redis-fallback. A Redis password is never
+taken on the command line, and never printed.
+
 Output: the API's answer as JSON on stdout; errors as one JSON object on stderr.
 Exit codes: 0 done; 1 the service refused the request (4xx/5xx) or it could not be delivered or
 answered (transport, timeout); 2 bad input or settings, caught before anything was sent.
@@ -65,16 +70,25 @@ pub struct Global {
     pub burst: Option<u32>,
 
     /// A Redis server through which every worker holding the token shares its rate limit
-    /// (`redis://[:PASSWORD@]HOST:PORT`).
+    /// (`redis://HOST:PORT[/DB]`), instead of FLXPOINT_REDIS_URL. No password or user here:
+    /// give a URL holding one in FLXPOINT_REDIS_URL or --redis-url-file.
+    #[arg(long, global = true, value_name = "URL", conflicts_with = "no_rate_limit")]
+    pub redis_url: Option<String>,
+
+    /// Read the Redis URL of --redis-url (`redis://[[USER]:PASSWORD@]HOST:PORT[/DB]`) from this
+    /// file (surrounding whitespace trimmed) instead of FLXPOINT_REDIS_URL.
     #[arg(
         long,
         global = true,
-        value_name = "URL",
-        env = "FLXPOINT_REDIS_URL",
-        hide_env_values = true,
-        conflicts_with = "no_rate_limit"
+        value_name = "PATH",
+        conflicts_with_all = ["redis_url", "no_rate_limit"]
     )]
-    pub redis_url: Option<String>,
+    pub redis_url_file: Option<PathBuf>,
+
+    /// If Redis cannot be reached or refuses the password, go on at the fallback rate (a
+    /// quarter of the limit per process) instead of exiting 2.
+    #[arg(long, global = true)]
+    pub redis_fallback: bool,
 
     /// No client-side rate limit (the server's limit still applies).
     #[arg(long, global = true, conflicts_with_all = ["rate", "burst"])]

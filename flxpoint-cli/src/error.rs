@@ -27,6 +27,9 @@ pub enum CliError {
     Api(Error),
     /// The command could not run (e.g. the embedded sandbox did not start).
     Runtime(String),
+    /// The Redis of the shared rate limit refused the password or could not be reached (checked
+    /// before anything is sent); the message never holds the password.
+    Redis(String),
     /// A bulk command's file or journal could not be used, or its run stopped.
     Import(ImportError),
     /// The journal could not be opened or made (busy, unwritable, damaged): nothing was sent.
@@ -42,7 +45,7 @@ impl CliError {
     /// The process exit code.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
-            Self::Invalid { .. } | Self::Input(_) => EXIT_INVALID,
+            Self::Invalid { .. } | Self::Input(_) | Self::Redis(_) => EXIT_INVALID,
             Self::Api(Error::Validation { .. } | Error::Config(_)) => EXIT_INVALID,
             Self::Api(_) | Self::Runtime(_) => EXIT_FAILED,
             Self::JournalNotOpened(_) => EXIT_INVALID,
@@ -67,6 +70,7 @@ impl CliError {
             Self::Invalid { field, rule } => validation(field, rule),
             Self::Input(message) => json!({"error": "input", "message": message}),
             Self::Runtime(message) => json!({"error": "runtime", "message": message}),
+            Self::Redis(message) => json!({"error": "redis", "message": message}),
             Self::Api(Error::Validation { field, rule }) => validation(field, rule),
             Self::Api(Error::Config(message)) => json!({"error": "config", "message": message}),
             Self::Api(e) => api(e),

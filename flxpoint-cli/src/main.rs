@@ -5,8 +5,9 @@
 //! rate limit and retries as the library, which a generated CLI over the raw client would bypass.
 //!
 //! Flow: parse the command line (clap) → read the token → read the input (flags or a JSON
-//! body) → start the sandbox if asked → build the client → send → print. Exit codes: 0 done,
-//! 1 the service refused or the call failed on the way, 2 bad input or settings (nothing sent).
+//! body) → start the sandbox if asked → build the client → verify its Redis, if any → send →
+//! print. Exit codes: 0 done, 1 the service refused or the call failed on the way, 2 bad input
+//! or settings (nothing sent).
 //!
 //! The bulk commands (`shipments import`, `shipments flag-errors`, in `commands::bulk`) are a
 //! thin shell over flxpoint-ext's `import` engine, with one client per token; `flxpoint
@@ -38,6 +39,14 @@ fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(error::EXIT_INVALID));
         }
     };
+    // flxpoint-ext's warnings (e.g. Redis lost: the fallback rate) as one plain line each on
+    // stderr; they never hold the token or a Redis password (flxpoint-ext scrubs them).
+    tracing_subscriber::fmt()
+        .with_max_level(tracing_subscriber::filter::LevelFilter::WARN)
+        .with_ansi(false)
+        .without_time()
+        .with_writer(std::io::stderr)
+        .init();
     let mut out = Output::default();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -83,7 +92,10 @@ async fn run(cli: cli::Cli, out: &mut Output) -> Result<commands::Answer, CliErr
         }
     };
     let result = match settings.client() {
-        Ok(client) => request.send(&client).await,
+        Ok(client) => match settings::verify_redis(&client, &cli.global, out).await {
+            Ok(()) => request.send(&client).await,
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     if let Some(sandbox) = sandbox {

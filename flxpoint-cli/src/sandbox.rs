@@ -16,6 +16,7 @@ use std::process::ExitCode;
 /// settings that reach it: its URL and the seed's account token (declared as such unless
 /// `--token-kind` says otherwise). Tells stderr where it runs and what to look at.
 pub async fn start(global: &Global, out: &Output) -> Result<(Sandbox, Settings), CliError> {
+    let redis_url = settings::redis_url(global)?;
     let sandbox = Sandbox::start(SandboxConfig::default())
         .await
         .map_err(|e| CliError::Runtime(format!("--sandbox: cannot start the sandbox: {e}")))?;
@@ -33,7 +34,7 @@ pub async fn start(global: &Global, out: &Output) -> Result<(Sandbox, Settings),
         base_url: Some(url),
         rate: settings::rate(global),
         kind: Some(global.token_kind.unwrap_or(TokenKind::Account)),
-        redis_url: global.redis_url.clone().map(Token::new),
+        redis_url,
     };
     Ok((sandbox, settings))
 }

@@ -6,13 +6,16 @@
 //! - Base URL: `--base-url`, else `FLXPOINT_BASE_URL` (clap reads both), else production.
 //! - Rate: flxpoint-ext's default (2 requests/second, burst 1) unless `--rate` / `--burst`
 //!   (the other keeps its default) or `--no-rate-limit`.
-//! - Shared rate limit: `--redis-url`, else `FLXPOINT_REDIS_URL`: every process using that Redis
-//!   shares each token's limit (flxpoint-ext's `shared_rate_limit`).
+//! - Shared rate limit: `--redis-url` (refused with a password or user in it, like a token on
+//!   the command line) or `--redis-url-file PATH` (trimmed), else `FLXPOINT_REDIS_URL`: every
+//!   process using that Redis shares each token's limit (flxpoint-ext's `shared_rate_limit`).
+//!   Redis is verified before the first call (`verify_redis`): exit 2 unless `--redis-fallback`.
 //! - `--sandbox`: the embedded sandbox's URL and its seed's account token replace all of the
 //!   above (see `sandbox`).
 
 use crate::cli::Global;
 use crate::error::CliError;
+use crate::output::Output;
 use flxpoint_ext::{Client, ClientBuilder, TokenKind};
 use std::fmt;
 
@@ -91,8 +94,70 @@ pub fn resolve(global: &Global) -> Result<Settings, CliError> {
         base_url: global.base_url.clone(),
         rate: rate(global),
         kind: global.token_kind,
-        redis_url: global.redis_url.clone().map(Token::new),
+        redis_url: redis_url(global)?,
     })
+}
+
+/// The Redis URL of a shared rate limit: `--redis-url-file`, `--redis-url` (which must not hold
+/// a password or user), else `FLXPOINT_REDIS_URL`. Errors never quote the URL.
+pub fn redis_url(global: &Global) -> Result<Option<Token>, CliError> {
+    if let Some(path) = &global.redis_url_file {
+        return read_token_file("--redis-url-file", path).map(Some);
+    }
+    if let Some(url) = &global.redis_url {
+        if has_credentials(url) {
+            return Err(CliError::invalid(
+                "--redis-url",
+                "must not hold a password or user (a command line is visible to the machine's \
+                 other users and kept in shell history): set FLXPOINT_REDIS_URL or pass \
+                 --redis-url-file PATH instead",
+            ));
+        }
+        return Ok(Some(Token::new(url.as_str())));
+    }
+    // Without a rate limit there is nothing to share: a FLXPOINT_REDIS_URL set for the workers
+    // does not stop a one-off `--no-rate-limit` run.
+    if global.no_rate_limit {
+        return Ok(None);
+    }
+    match std::env::var("FLXPOINT_REDIS_URL") {
+        Ok(url) => Ok(Some(Token::new(url))),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(CliError::Input("FLXPOINT_REDIS_URL is not valid UTF-8".into()))
+        }
+    }
+}
+
+/// Whether a Redis URL names a user or password: userinfo before the host (`[USER]:PASSWORD@`,
+/// found even in a URL that does not parse), or a `unix://` URL's `user` / `pass` parameters.
+fn has_credentials(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let query = rest.split_once('?').map_or("", |(_, q)| q.split('#').next().unwrap_or_default());
+    authority.contains('@')
+        || query.split('&').any(|pair| matches!(pair.split('=').next(), Some("user" | "pass")))
+}
+
+/// Checks the Redis of the client's shared rate limit (none: nothing to do) before anything is
+/// sent: a wrong password or an unreachable server is an error (exit 2), or with
+/// `--redis-fallback` a note, and the calls go on at the fallback rate.
+pub async fn verify_redis(client: &Client, global: &Global, out: &Output) -> Result<(), CliError> {
+    let Err(e) = client.verify_shared_rate_limit().await else { return Ok(()) };
+    let problem = match e {
+        flxpoint_ext::Error::Config(problem) => problem,
+        other => other.to_string(),
+    };
+    if global.redis_fallback {
+        out.note(&format!(
+            "--redis-fallback: {problem}; going on at the fallback rate (a quarter of the limit \
+             per process)"
+        ));
+        return Ok(());
+    }
+    Err(CliError::Redis(format!(
+        "{problem} (--redis-fallback goes on at the fallback rate instead)"
+    )))
 }
 
 /// The token: `--token-file`, else `FLXPOINT_API_TOKEN`. Errors name the source, never the
@@ -175,6 +240,23 @@ mod tests {
         assert_eq!(rate(&global(&["--rate", "5"])), Rate::Limit { per_second: 5.0, burst: 1 });
         assert_eq!(rate(&global(&["--burst", "3"])), Rate::Limit { per_second: 2.0, burst: 3 });
         assert_eq!(rate(&global(&["--no-rate-limit"])), Rate::Off);
+    }
+
+    #[test]
+    fn a_redis_url_naming_a_user_or_password_is_seen() {
+        for url in [
+            "redis://:pw@127.0.0.1:6379",
+            "redis://user:pw@host/0",
+            "redis://user@host",
+            "rediss://:pw@[::1:6379",
+            "unix:///run/redis.sock?db=1&pass=pw",
+            "unix:///run/redis.sock?user=u",
+        ] {
+            assert!(has_credentials(url), "{url}");
+        }
+        for url in ["redis://127.0.0.1:6379", "redis://host/0?protocol=resp3", "redis://h/0#a@b"] {
+            assert!(!has_credentials(url), "{url}");
+        }
     }
 
     #[test]

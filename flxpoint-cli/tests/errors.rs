@@ -370,8 +370,11 @@ fn run_create_in_sandbox() -> common::Run {
 
 #[test]
 fn every_help_page_renders_without_the_environment_values() {
-    let env =
-        [("FLXPOINT_API_TOKEN", TOKEN), ("FLXPOINT_BASE_URL", "http://base-url-value.example")];
+    let env = [
+        ("FLXPOINT_API_TOKEN", TOKEN),
+        ("FLXPOINT_BASE_URL", "http://base-url-value.example"),
+        ("FLXPOINT_REDIS_URL", "redis://:redis-pass-value@127.0.0.1:1"),
+    ];
     for args in [
         &["--help"][..],
         &["help"],
@@ -392,11 +395,19 @@ fn every_help_page_renders_without_the_environment_values() {
         run.assert_ok();
         assert!(run.stdout.contains("Usage: flxpoint"), "{run:#?}");
         assert!(!run.stdout.contains("base-url-value"), "{run:#?}");
+        assert!(!run.stdout.contains("redis-pass-value"), "{run:#?}");
     }
     let top = run(&["--help"], None, &env).stdout;
-    for text in
-        ["FLXPOINT_API_TOKEN", "--token-file", "--sandbox", "Exit codes", "fulfillment-requests"]
-    {
+    for text in [
+        "FLXPOINT_API_TOKEN",
+        "--token-file",
+        "--sandbox",
+        "Exit codes",
+        "fulfillment-requests",
+        "FLXPOINT_REDIS_URL",
+        "--redis-url-file",
+        "--redis-fallback",
+    ] {
         assert!(top.contains(text), "--help lacks {text}:\n{top}");
     }
     let version = run(&["--version"], None, &env);

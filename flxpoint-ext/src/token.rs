@@ -171,12 +171,44 @@ pub enum TokenKind {
     Channel,
 }
 
-#[cfg(all(test, feature = "redis"))]
+#[cfg(test)]
 mod tests {
     use super::ApiToken;
+    use reqwest::header::{HeaderMap, HeaderValue};
 
+    #[cfg(feature = "redis")]
     const ORIGIN: &str = "https://api.flxpoint.com";
 
+    #[test]
+    fn debug_prints_the_placeholder_only() {
+        assert_eq!(format!("{:?}", ApiToken::new("secret-token")), "ApiToken(***)");
+    }
+
+    #[test]
+    fn a_header_echoing_the_token_plain_or_json_escaped_is_redacted() {
+        let token = ApiToken::new(r#"ab"c\d"#);
+        let mut headers = HeaderMap::new();
+        headers.insert("x-plain", HeaderValue::from_static(r#"got ab"c\d here"#));
+        // The JSON-escaped form only: the raw token is not in it.
+        headers.insert("x-escaped", HeaderValue::from_static(r#"{"token":"ab\"c\\d"}"#));
+        headers.insert("x-other", HeaderValue::from_static("unrelated"));
+        token.redact_headers(&mut headers);
+        assert_eq!(headers["x-plain"], "got *** here");
+        assert_eq!(headers["x-escaped"], r#"{"token":"***"}"#);
+        assert_eq!(headers["x-other"], "unrelated");
+    }
+
+    #[test]
+    fn a_text_that_is_a_whole_prefix_of_the_token_is_counted() {
+        let token = ApiToken::new("abcdefgh");
+        // The text is exactly the token's first 5 bytes: the longest prefix may be all of it.
+        assert_eq!(token.trailing_prefix_len("abcde"), 5);
+        assert_eq!(token.trailing_prefix_len("xx abcde"), 5);
+        assert_eq!(token.trailing_prefix_len("abc"), 0, "under 4 bytes is not a prefix");
+        assert_eq!(token.trailing_prefix_len("abcdefgh"), 0, "the whole token is redacted before");
+    }
+
+    #[cfg(feature = "redis")]
     #[test]
     fn the_stable_fingerprint_is_the_same_in_every_process_and_release() {
         // A fixed vector: workers built from different releases must meet on the same key.
@@ -185,6 +217,7 @@ mod tests {
         assert_eq!(fp, "0af31ff032f97f326127dc06c239a3d8");
     }
 
+    #[cfg(feature = "redis")]
     #[test]
     fn the_stable_fingerprint_is_not_the_token_and_differs_per_token_and_server() {
         let token = "abcdef0123456789abcdef0123456789";

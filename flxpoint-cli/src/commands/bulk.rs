@@ -117,21 +117,34 @@ pub async fn run(
         for token in tokens.all() {
             out.redact(token.expose());
         }
+        let redis_url = settings::redis_url(global)?;
         tokens.router(
             global.base_url.as_deref(),
             settings::rate(global),
             global.token_kind,
-            global.redis_url.as_deref(),
+            redis_url.as_ref().map(|u| u.expose()),
         )
     };
     let result = match router {
-        Ok(router) => work(&job, &router, embedded.as_ref(), out).await,
+        Ok(router) => match verify_redis(&router, global, out).await {
+            Ok(()) => work(&job, &router, embedded.as_ref(), out).await,
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     if let Some(sandbox) = embedded {
         sandbox::finish(sandbox, out).await;
     }
     result
+}
+
+/// Checks the shared rate limit's Redis once: the router's clients share one store. A dry run
+/// too, as the check of the settings it is.
+async fn verify_redis(router: &TokenRouter, global: &Global, out: &Output) -> Result<(), CliError> {
+    match router.labels().next().and_then(|label| router.client(label)) {
+        Some(client) => settings::verify_redis(client, global, out).await,
+        None => Ok(()),
+    }
 }
 
 /// Opens the journal, then a dry run or a run, the report and the summary.
