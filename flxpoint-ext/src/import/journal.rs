@@ -103,7 +103,8 @@ pub enum UnitState {
     InFlight,
     /// Created by this import (the report gives the server's shipment id).
     Created,
-    /// The server refused a repeat of a shipment this import had sent before (409): it exists.
+    /// A 409 answered a shipment that an earlier send of this journal may have created (it
+    /// was in flight when a run stopped, or failed without a definite refusal): it exists.
     AlreadyExists,
     /// The batch's sync errors were recorded.
     Flagged,
@@ -171,7 +172,7 @@ pub struct Counts {
     pub in_flight: u64,
     /// Shipments created.
     pub created: u64,
-    /// Shipments that already existed (a repeat refused with 409).
+    /// Shipments that already existed (a 409 after an earlier send that may have made them).
     pub already_exists: u64,
     /// Flag batches recorded.
     pub flagged: u64,
