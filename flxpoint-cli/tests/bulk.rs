@@ -6,34 +6,12 @@
 
 mod common;
 
-use common::{Fixture, Run, TOKEN, run};
+use common::{Fixture, TOKEN, run, shipments_csv, summary, write};
 use flxpoint_sandbox::sandbox::{Fault, seed};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// Writes `text` to `name` in `dir`; its path as a string.
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.to_str().unwrap().to_owned()
-}
-
-/// `fulfillmentRequestId,trackingNumber,sku,quantity` rows on 1388412, `n` shipments.
-fn shipments_csv(prefix: &str, n: usize) -> String {
-    let mut text = String::from("fulfillmentRequestId,trackingNumber,sku,quantity\n");
-    for i in 0..n {
-        text.push_str(&format!("1388412,{prefix}{i:04},HG12123123,1\n"));
-    }
-    text
-}
-
-/// The summary on stdout: exactly one JSON document.
-fn summary(run: &Run) -> Value {
-    serde_json::from_str(&run.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {run:#?}"))
-}
 
 /// (fulfillment request, tracking number) of every shipment in the sandbox.
 fn stored(fixture: &Fixture) -> BTreeSet<(i64, String)> {

@@ -6,31 +6,12 @@
 
 mod common;
 
-use common::{Fixture, Run, TOKEN, run};
+use common::{Fixture, Run, TOKEN, run, shipments_csv, summary, write};
 use flxpoint_sandbox::sandbox::{Fault, seed};
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.to_str().unwrap().to_owned()
-}
-
-/// `n` shipments on fulfillment request 1388412.
-fn shipments_csv(prefix: &str, n: usize) -> String {
-    let mut text = String::from("fulfillmentRequestId,trackingNumber,sku,quantity\n");
-    for i in 0..n {
-        text.push_str(&format!("1388412,{prefix}{i:04},HG12123123,1\n"));
-    }
-    text
-}
-
-fn summary(run: &Run) -> Value {
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("stdout not JSON ({e}): {run:#?}"))
-}
 
 /// `flxpoint ARGS` against `fixture`'s sandbox with the account token.
 fn import(fixture: &Fixture, args: &[&str]) -> Run {

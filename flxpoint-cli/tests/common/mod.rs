@@ -135,3 +135,25 @@ pub fn file(text: &str) -> tempfile::NamedTempFile {
     file.write_all(text.as_bytes()).expect("temp file written");
     file
 }
+
+/// Writes `text` to `name` in `dir`; its path as a string.
+pub fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+/// `fulfillmentRequestId,trackingNumber,sku,quantity` rows on 1388412, `n` shipments.
+pub fn shipments_csv(prefix: &str, n: usize) -> String {
+    let mut text = String::from("fulfillmentRequestId,trackingNumber,sku,quantity\n");
+    for i in 0..n {
+        text.push_str(&format!("1388412,{prefix}{i:04},HG12123123,1\n"));
+    }
+    text
+}
+
+/// A bulk command's summary on stdout: exactly one JSON document.
+pub fn summary(run: &Run) -> Value {
+    serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {run:#?}"))
+}
