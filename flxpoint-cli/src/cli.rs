@@ -170,6 +170,20 @@ pub struct BulkArgs {
     /// A source's token, read from PATH (repeatable).
     #[arg(long = "source-token-file", value_name = "SOURCE_ID=PATH", value_parser = parse::id_value)]
     pub source_token_files: Vec<(i64, String)>,
+
+    /// The file's delimiter: `,` `;` `tab` (or `\t`) or `|` [default: `,`, or `;` or a tab
+    /// when the header line has no comma but has one of those].
+    #[arg(long, value_name = "CHAR", value_parser = delimiter)]
+    pub delimiter: Option<u8>,
+}
+
+/// `,` `;` `tab` (or `\t`, or a tab itself) or `|`.
+fn delimiter(text: &str) -> Result<u8, String> {
+    match text {
+        "," | ";" | "|" => Ok(text.as_bytes()[0]),
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ => Err(format!("{text:?} is not one of `,` `;` `tab` `|`")),
+    }
 }
 
 /// `shipments import`.

@@ -382,3 +382,46 @@ fn sigterm_stops_the_run_keeps_the_journal_and_the_next_run_finishes() {
     );
     assert_eq!(stored(&fixture).len(), 30, "each shipment once");
 }
+
+#[test]
+fn spreadsheet_files_delimiter_and_crlf_lines() {
+    let fixture = Fixture::new();
+    let dir = tempfile::tempdir().unwrap();
+    // A semicolon file (European spreadsheets), its note holding a comma.
+    let semi = write(
+        dir.path(),
+        "semi.csv",
+        "fulfillmentRequestId;trackingNumber;note;sku;quantity\r\n\
+         1388412;SEMI-1;left at the door, back;HG12123123;2\r\n;;;;\r\n",
+    );
+    // Read with commas forced, the header is one column: the problem says what it saw.
+    let run = fixture.run(&["shipments", "import", &semi, "--delimiter", ",", "--dry-run"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(run.stderr.contains(&format!("{semi}:1: header: ")), "{run:#?}");
+    assert!(run.stderr.contains("(delimiter `;`?)"), "{run:#?}");
+    let run = fixture.run(&["shipments", "import", &semi, "--delimiter", ";", "--no-rate-limit"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(summary(&run)["created"], 1, "{run:#?}");
+    assert!(stored(&fixture).contains(&(1388412, "SEMI-1".to_owned())));
+    // Tab-separated, by name.
+    let tabs = write(
+        dir.path(),
+        "tabs.tsv",
+        "fulfillmentRequestId\ttrackingNumber\tsku\tquantity\n1388412\tTAB-1\tHG12123123\t1\n",
+    );
+    let run = fixture.run(&["shipments", "import", &tabs, "--delimiter", "tab", "--no-rate-limit"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    // An unknown delimiter is a usage error.
+    let run = fixture.run(&["shipments", "import", &tabs, "--delimiter", "x"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    // A CRLF file (Excel's default): the bad quantity is on line 3, and said so.
+    let crlf = write(
+        dir.path(),
+        "crlf.csv",
+        "fulfillmentRequestId,trackingNumber,sku,quantity\r\n\
+         1388412,CRLF-1,HG12123123,1\r\n1388412,CRLF-2,HG12123123,zero\r\n",
+    );
+    let run = fixture.run(&["shipments", "import", &crlf, "--no-rate-limit"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(run.stderr.contains(&format!("{crlf}:3: quantity: ")), "{run:#?}");
+}

@@ -212,11 +212,21 @@ async fn work(
     let mut on_problem =
         |p: Problem| out.stderr_line(&format!("{shown}:{}: {}: {}", p.line, p.field, p.message));
     let opened = match job.kind {
-        JobKind::Flags => Journal::flags(&input)
-            .journal_path(&open_path)
-            .batch_size(job.batch_size)
-            .open(&mut on_problem),
-        _ => Journal::shipments(&input).journal_path(&open_path).open(router, &mut on_problem),
+        JobKind::Flags => {
+            let mut open =
+                Journal::flags(&input).journal_path(&open_path).batch_size(job.batch_size);
+            if let Some(d) = args.delimiter {
+                open = open.delimiter(d);
+            }
+            open.open(&mut on_problem)
+        }
+        _ => {
+            let mut open = Journal::shipments(&input).journal_path(&open_path);
+            if let Some(d) = args.delimiter {
+                open = open.delimiter(d);
+            }
+            open.open(router, &mut on_problem)
+        }
     };
     // Whatever stops the opening, nothing was sent: a busy or unwritable journal is exit 2.
     let mut journal = opened.map_err(|e| match e {

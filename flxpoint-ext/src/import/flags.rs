@@ -25,6 +25,7 @@ pub(crate) fn load_flags(
     input: &Path,
     file: &mut dyn std::io::Read,
     journal: &Path,
+    delimiter: Option<u8>,
     batch_size: usize,
     on_problem: &mut dyn FnMut(Problem),
 ) -> Result<u64, ImportError> {
@@ -36,7 +37,9 @@ pub(crate) fn load_flags(
         problems += 1;
         on_problem(p);
     };
-    let Some((mut rows, columns)) = CsvRows::open(file, &COLUMNS, &mut report).map_err(io)? else {
+    let Some((mut rows, columns)) =
+        CsvRows::open(file, &COLUMNS, delimiter, &mut report).map_err(io)?
+    else {
         return Ok(problems.max(1));
     };
     for (index, name) in COLUMNS.iter().enumerate() {
@@ -54,7 +57,7 @@ pub(crate) fn load_flags(
         .prepare("INSERT INTO flags (line, unit, shipment_id, sync_error) VALUES (?1, ?2, ?3, ?4)")
         .map_err(sql)?;
     let (mut unit, mut in_unit) = (0i64, batch_size);
-    while let Some(row) = rows.next_row().map_err(io)? {
+    while let Some(row) = rows.next_row(&mut report).map_err(io)? {
         if !row.check_shape(&mut report) {
             continue;
         }
@@ -111,6 +114,7 @@ pub(crate) fn load_flags(
         in_unit += 1;
     }
     rows.finish("flag", &mut report);
+    super::blank_rows::store(tx, rows.blank_rows()).map_err(sql)?;
     Ok(problems)
 }
 

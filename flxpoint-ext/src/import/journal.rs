@@ -241,12 +241,20 @@ impl fmt::Debug for Journal {
 pub struct OpenShipments {
     input: PathBuf,
     journal: Option<PathBuf>,
+    delimiter: Option<u8>,
 }
 
 impl OpenShipments {
     /// Keeps the journal at `path` instead of beside the input.
     pub fn journal_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.journal = Some(path.into());
+        self
+    }
+
+    /// The file's delimiter (e.g. `b';'`, `b'\t'`), instead of the one its header line shows
+    /// (a comma, unless the header has none and has a semicolon or a tab).
+    pub fn delimiter(mut self, d: u8) -> Self {
+        self.delimiter = Some(d);
         self
     }
 
@@ -259,9 +267,9 @@ impl OpenShipments {
         router: &TokenRouter,
         mut on_problem: impl FnMut(Problem),
     ) -> Result<Journal, ImportError> {
-        let input = self.input.clone();
+        let (input, d) = (self.input.clone(), self.delimiter);
         open(&self.input, self.journal, JobKind::Shipments, |tx, journal, file| {
-            super::load::load_shipments(tx, &input, file, journal, router, &mut on_problem)
+            super::load::load_shipments(tx, &input, file, journal, d, router, &mut on_problem)
         })
     }
 }
@@ -273,12 +281,19 @@ pub struct OpenFlags {
     input: PathBuf,
     journal: Option<PathBuf>,
     batch_size: usize,
+    delimiter: Option<u8>,
 }
 
 impl OpenFlags {
     /// Keeps the journal at `path` instead of beside the input.
     pub fn journal_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.journal = Some(path.into());
+        self
+    }
+
+    /// The file's delimiter (e.g. `b';'`), as [`OpenShipments::delimiter`].
+    pub fn delimiter(mut self, d: u8) -> Self {
+        self.delimiter = Some(d);
         self
     }
 
@@ -291,9 +306,9 @@ impl OpenFlags {
 
     /// Opens (resumes) the journal, or creates and loads it; as [`OpenShipments::open`].
     pub fn open(self, mut on_problem: impl FnMut(Problem)) -> Result<Journal, ImportError> {
-        let (input, batch_size) = (self.input.clone(), self.batch_size);
+        let (input, batch_size, d) = (self.input.clone(), self.batch_size, self.delimiter);
         open(&self.input, self.journal, JobKind::Flags, |tx, journal, file| {
-            super::flags::load_flags(tx, &input, file, journal, batch_size, &mut on_problem)
+            super::flags::load_flags(tx, &input, file, journal, d, batch_size, &mut on_problem)
         })
     }
 }
@@ -310,12 +325,17 @@ impl Journal {
     /// # Ok(()) }
     /// ```
     pub fn shipments(input: impl Into<PathBuf>) -> OpenShipments {
-        OpenShipments { input: input.into(), journal: None }
+        OpenShipments { input: input.into(), journal: None, delimiter: None }
     }
 
     /// The journal of the flags file `input` (`id,syncError`), by default at `<input>.journal`.
     pub fn flags(input: impl Into<PathBuf>) -> OpenFlags {
-        OpenFlags { input: input.into(), journal: None, batch_size: super::DEFAULT_FLAG_BATCH_SIZE }
+        OpenFlags {
+            input: input.into(),
+            journal: None,
+            batch_size: super::DEFAULT_FLAG_BATCH_SIZE,
+            delimiter: None,
+        }
     }
 
     /// Where the journal of `input` goes by default: beside it, `.journal` appended

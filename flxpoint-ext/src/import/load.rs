@@ -20,6 +20,7 @@ pub(crate) fn load_shipments(
     input: &Path,
     file: &mut dyn std::io::Read,
     journal: &Path,
+    delimiter: Option<u8>,
     router: &TokenRouter,
     on_problem: &mut dyn FnMut(Problem),
 ) -> Result<u64, ImportError> {
@@ -31,7 +32,9 @@ pub(crate) fn load_shipments(
         problems += 1;
         on_problem(p);
     };
-    let Some((mut rows, columns)) = CsvRows::open(file, &COLUMNS, &mut report).map_err(io)? else {
+    let Some((mut rows, columns)) =
+        CsvRows::open(file, &COLUMNS, delimiter, &mut report).map_err(io)?
+    else {
         return Ok(problems.max(1));
     };
     if !shipment::check_header(&columns, &mut report) {
@@ -52,7 +55,7 @@ pub(crate) fn load_shipments(
              fulfillment_request_item_id, quantity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )
         .map_err(sql)?;
-    while let Some(row) = rows.next_row().map_err(io)? {
+    while let Some(row) = rows.next_row(&mut report).map_err(io)? {
         if !row.check_shape(&mut report) {
             continue;
         }
@@ -121,5 +124,6 @@ pub(crate) fn load_shipments(
             .map_err(sql)?;
     }
     rows.finish("import", &mut report);
+    super::blank_rows::store(tx, rows.blank_rows()).map_err(sql)?;
     Ok(problems)
 }

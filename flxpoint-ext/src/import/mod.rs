@@ -34,8 +34,21 @@
 //!
 //! # The shipments file
 //!
-//! UTF-8 (a byte-order mark is accepted), comma-separated, a header row first; the header names
-//! the columns with the API's own field names, in any order:
+//! UTF-8 (a byte-order mark is accepted; a UTF-16 or UTF-32 file is refused, naming its
+//! encoding), a header row first; the header names the columns with the API's own field names,
+//! in any order (the table below). Files are read as spreadsheets save them:
+//!
+//! - Comma-separated, or semicolon-separated (European spreadsheets) or tab-separated (TSV
+//!   exports) when the header line has no comma but has `;` or a tab;
+//!   [`OpenShipments::delimiter`] sets it (e.g. `|`). A header of one unknown column that
+//!   another delimiter would split says so (`delimiter `;`?`).
+//! - Lines end with `\n`, `\r\n` (Excel's default) or a lone `\r`; a problem's line is the
+//!   file's physical line (a quoted value spanning lines counts each of them).
+//! - Blank rows (every cell empty or spaces only, as the `,,,,` a sheet leaves past its last
+//!   row) are skipped, not problems, and counted ([`Journal::blank_rows`]).
+//! - A record (a row with all its lines) over 1 MiB is a problem at its first line, and
+//!   reading stops there: an unclosed quote near the top of a large file costs no more memory
+//!   than a good file.
 //!
 //! | column | type | |
 //! |---|---|---|
@@ -82,7 +95,8 @@
 //!
 //! # The flags file
 //!
-//! Columns `id` (a shipment id) and `syncError` (non-empty text), both required, nothing else.
+//! Columns `id` (a shipment id) and `syncError` (non-empty text), both required, nothing else;
+//! read as the shipments file is (encoding, delimiter, line ends, blank rows).
 //! A shipment id may appear once. Rows are sent in batches of [`DEFAULT_FLAG_BATCH_SIZE`] (see
 //! [`OpenFlags::batch_size`]) to `PUT /shipments/flag-with-errors`, with the account token (or
 //! the only configured token).
@@ -115,6 +129,7 @@
 //! outcomes are true of that server only. A token rotated for the same account or source is
 //! accepted only through [`RunOptions::accept_rotated_tokens`], which records the new one.
 
+mod blank_rows;
 mod csv_format;
 mod destination;
 mod dry_run;
