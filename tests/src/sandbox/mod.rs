@@ -24,6 +24,7 @@
 mod admin;
 mod app;
 mod auth;
+mod console;
 mod error;
 mod expect;
 mod fault_responses;

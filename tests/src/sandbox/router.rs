@@ -7,7 +7,7 @@ use axum::middleware;
 use axum::routing::{get, patch, post, put};
 
 use super::app::App;
-use super::{admin, handlers, pipeline, recorder};
+use super::{admin, console, handlers, pipeline, recorder};
 
 /// The whole server.
 pub(crate) fn build(app: Arc<App>) -> Router {
@@ -33,7 +33,12 @@ pub(crate) fn build(app: Arc<App>) -> Router {
         .route("/reset", post(admin::reset))
         .route("/faults", post(admin::add_faults).delete(admin::clear_faults))
         .route("/requests", get(admin::requests).delete(admin::clear_requests))
+        .route("/", get(console::index))
+        .route("/console.js", get(console::script))
+        .route("/console.css", get(console::style))
+        .route("/favicon.svg", get(console::icon))
         .fallback(pipeline::not_found)
         .method_not_allowed_fallback(pipeline::method_not_allowed);
-    api.nest("/_sandbox", admin).with_state(app)
+    // `/_sandbox` is the nested "/"; `/_sandbox/` (the address to open) needs its own route.
+    api.nest("/_sandbox", admin).route("/_sandbox/", get(console::index)).with_state(app)
 }
