@@ -261,3 +261,23 @@ async fn the_binary_takes_a_journal_limit() {
     assert_eq!((dump["limit"].clone(), dump["dropped"].clone()), (json!(1), json!(1)));
     assert_eq!(dump["requests"][0]["id"], 2);
 }
+
+#[tokio::test]
+async fn a_request_whose_client_went_away_is_recorded_without_a_status() {
+    let sandbox = start().await;
+    sandbox.inject(Fault::latency(400));
+    let gone = raw(&sandbox, "PATCH", "/orders/link?orderId=3001", Some(ACCOUNT_TOKEN))
+        .timeout(std::time::Duration::from_millis(50))
+        .send()
+        .await;
+    assert!(gone.is_err(), "the client gave up first");
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while sandbox.requests().is_empty() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let requests = sandbox.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!((requests[0].status, requests[0].fault.as_deref()), (None, Some("latency 400ms")));
+    assert!(requests[0].duration_ms < 400, "recorded when the client left");
+    assert_eq!(sandbox.order(3001).unwrap()["items"][0]["linked"], false, "never handled");
+}
