@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 
 use super::journal_filter::Filter;
 
-/// Longest body kept in an entry; a longer one is kept as text cut there (`bodyTruncated`).
+/// Longest body kept in an entry; a longer one is kept as text cut there (`bodyTruncated`):
+/// every documented body is far smaller, and 1000 entries then stay under 64 MiB.
 pub(crate) const BODY_CAP: usize = 64 * 1024;
 
 /// One API request as the sandbox received and answered it (`GET /_sandbox/requests`).
@@ -27,6 +28,7 @@ pub struct RecordedRequest {
     /// The path, without the query.
     pub path: String,
     /// The raw query string (without `?`), `None` when the URL had none.
+    // Decision: the raw string, not an object: repeats, order and odd encodings stay visible.
     pub query: Option<String>,
     /// The body: JSON when it parses as JSON, else text (invalid UTF-8 replaced); `None` when
     /// empty. Cut at 64 KiB (then always text) with `body_truncated` set.
@@ -39,6 +41,7 @@ pub struct RecordedRequest {
     pub status: Option<u16>,
     /// The fault applied, e.g. `status 503`, `status 500 after`, `latency 1200ms`, `drop`,
     /// `malformed`; `None` without one.
+    // Decision: a short label, not the fault's JSON: what a person scans for in a list.
     pub fault: Option<String>,
     /// Time from arrival to the response head (a `drop` fault cuts the body later).
     pub duration_ms: u64,

@@ -19,7 +19,8 @@
 //! rate limit → `X-API-TOKEN` auth → handler → faults that act after the handler. Errors are
 //! always `{"status", "error", "message"}` JSON; the decisions are listed in `tests/README.md`.
 //! Around that pipeline, every API request is written into the request journal
-//! ([`Sandbox::requests`], [`Sandbox::assert_received`], `GET /_sandbox/requests`).
+//! ([`Sandbox::requests`], [`Sandbox::assert_received`], `GET /_sandbox/requests`), and
+//! `/_sandbox/` serves a console showing the state and the journal in a browser.
 
 mod admin;
 mod app;

@@ -2,6 +2,7 @@
 // through textContent (never innerHTML), so nothing a client sent can run here.
 "use strict";
 
+// Polling, not a push channel: nothing more to serve, and one second is "live" for a person.
 const POLL_MS = 1000;
 // The journal view shows the newest 200 requests: enough to read, cheap to redraw each second.
 const JOURNAL_SHOWN = 200;
