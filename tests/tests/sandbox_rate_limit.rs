@@ -33,7 +33,12 @@ fn ms(millis: u64) -> Duration {
 
 /// At most `burst` requests per token in any window of `burst / rate` seconds.
 fn limited(rate: f64, burst: Option<u32>) -> SandboxConfig {
-    SandboxConfig { rate_per_second: Some(rate), burst, seed: Seed::default() }
+    SandboxConfig {
+        rate_per_second: Some(rate),
+        burst,
+        seed: Seed::default(),
+        ..Default::default()
+    }
 }
 
 /// The statuses of one request per entry of `steps`, each sent after advancing the paused clock

@@ -24,7 +24,12 @@ fn minimal(tracking: &str) -> Value {
 
 /// At most `burst` requests per token in any window of `burst / rate` seconds.
 fn limited(rate: f64, burst: u32) -> SandboxConfig {
-    SandboxConfig { rate_per_second: Some(rate), burst: Some(burst), seed: Seed::default() }
+    SandboxConfig {
+        rate_per_second: Some(rate),
+        burst: Some(burst),
+        seed: Seed::default(),
+        ..Default::default()
+    }
 }
 
 /// A cheap API call that changes nothing (`?foo=1` links nothing).

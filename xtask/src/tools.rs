@@ -30,11 +30,14 @@ pub fn py_bin(name: &str) -> PathBuf {
 
 /// The Debian packages the tests need, pinned: `redis-server` for the shared rate limit's
 /// tests (each starts its own, on a loopback port); `libssl-dev` and `pkg-config` for the
-/// `native-tls` feature check (openssl-sys links the system OpenSSL).
-pub const DEBIAN_PACKAGES: [(&str, &str, &str); 3] = [
+/// `native-tls` feature check (openssl-sys links the system OpenSSL); `chromium` and its
+/// `chromium-driver` (the same version, WebDriver) for the sandbox console's browser test.
+pub const DEBIAN_PACKAGES: [(&str, &str, &str); 5] = [
     ("redis-server", "5:7.0.15-1~deb12u10", "redis-server"),
     ("libssl-dev", "3.0.19-1~deb12u2", "openssl"),
     ("pkg-config", "1.8.1-1", "pkg-config"),
+    ("chromium", "156.0.8078.129-1~deb12u1", "chromium"),
+    ("chromium-driver", "156.0.8078.129-1~deb12u1", "chromedriver"),
 ];
 
 /// Installs the pinned tools unless what is installed was installed from the same pins.

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! flxpoint-sandbox [--port N] [--rate REQ_PER_SEC] [--burst N] [--no-rate-limit]
+//!                  [--journal-limit N]
 //! ```
 //! Prints exactly `listening on http://127.0.0.1:PORT` once it accepts connections.
 //!
@@ -16,6 +17,7 @@ use flxpoint_sandbox::sandbox::{Sandbox, SandboxConfig};
 const USAGE: &str = concat!(
     "usage: flxpoint-sandbox [--port N (0 = random)] [--rate REQ_PER_SEC (default 2)]\n",
     "                        [--burst N (default: the rate if whole, else 1)] [--no-rate-limit]\n",
+    "                        [--journal-limit N (requests kept by GET /_sandbox/requests, default 1000)]\n",
     "limit: at most BURST requests per token in any window of BURST / RATE seconds",
 );
 
@@ -35,6 +37,10 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--rate" => parsed.config.rate_per_second = Some(number(&value("--rate")?, "--rate")?),
             "--burst" => parsed.config.burst = Some(number(&value("--burst")?, "--burst")?),
             "--no-rate-limit" => no_limit = true,
+            "--journal-limit" => {
+                parsed.config.journal_limit =
+                    number(&value("--journal-limit")?, "--journal-limit")?;
+            }
             "-h" | "--help" => return Err(String::new()), // empty message = print usage, exit 0
             other => return Err(format!("unknown argument {other:?}")),
         }

@@ -1,10 +1,11 @@
-//! `/_sandbox/*`: state dump, reset and fault injection (no auth, no rate limit, not counted).
+//! `/_sandbox/*`: state dump, reset, fault injection and the request journal (no auth, no rate
+//! limit, not counted, not journaled).
 
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -14,6 +15,7 @@ use super::app::App;
 use super::error::ApiError;
 use super::faults::Fault;
 use super::input;
+use super::journal_filter::Filter;
 
 /// `GET /_sandbox/state`: every record, the counters and the pending faults.
 pub(crate) async fn state(State(app): State<Arc<App>>) -> Json<Value> {
@@ -50,5 +52,21 @@ pub(crate) async fn add_faults(
 /// `DELETE /_sandbox/faults`: drops every pending fault; 204.
 pub(crate) async fn clear_faults(State(app): State<Arc<App>>) -> StatusCode {
     app.faults().clear();
+    StatusCode::NO_CONTENT
+}
+
+/// `GET /_sandbox/requests?path=&status=&since=&limit=`: the journal, oldest first.
+// Decision: oldest first (like a log and like `since`); the console reverses it.
+pub(crate) async fn requests(
+    State(app): State<Arc<App>>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let filter = Filter::parse(&input::query_pairs(query)?)?;
+    Ok(Json(app.journal().dump(&filter)))
+}
+
+/// `DELETE /_sandbox/requests`: empties the journal; 204.
+pub(crate) async fn clear_requests(State(app): State<Arc<App>>) -> StatusCode {
+    app.journal().clear();
     StatusCode::NO_CONTENT
 }

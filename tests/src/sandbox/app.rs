@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use serde_json::{Value, json};
 
 use super::faults::{Fault, FaultQueue};
+use super::journal::Journal;
 use super::rate_limit::RateLimit;
 use super::server::SandboxConfig;
 use super::state::State;
@@ -18,6 +19,7 @@ pub(crate) struct App {
     state: Mutex<State>,
     faults: Mutex<FaultQueue>,
     limiter: Mutex<Arc<RateLimit>>,
+    journal: Mutex<Journal>,
     pub(crate) counters: Counters,
 }
 
@@ -113,6 +115,7 @@ impl App {
             state: Mutex::new(State::from_seed(&config.seed)),
             faults: Mutex::new(FaultQueue::default()),
             limiter: Mutex::new(Arc::new(limiter)),
+            journal: Mutex::new(Journal::new(config.journal_limit)),
             counters: Counters::default(),
             config,
         })
@@ -128,6 +131,11 @@ impl App {
         self.faults.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Locks the request journal.
+    pub(crate) fn journal(&self) -> MutexGuard<'_, Journal> {
+        self.journal.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// The current limiter (replaced on reset).
     pub(crate) fn limiter(&self) -> Arc<RateLimit> {
         Arc::clone(&self.limiter.lock().unwrap_or_else(PoisonError::into_inner))
@@ -140,7 +148,7 @@ impl App {
         Ok(())
     }
 
-    /// Back to the seed: data, id sequences, faults, limiter and counters.
+    /// Back to the seed: data, id sequences, faults, limiter, counters and request journal.
     pub(crate) fn reset(&self) {
         *self.state() = State::from_seed(&self.config.seed);
         self.faults().clear();
@@ -148,6 +156,7 @@ impl App {
             *self.limiter.lock().unwrap_or_else(PoisonError::into_inner) = Arc::new(fresh);
         }
         self.counters.reset();
+        self.journal().clear();
     }
 
     /// The JSON of `GET /_sandbox/state`.

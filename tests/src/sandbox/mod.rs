@@ -18,17 +18,25 @@
 //! Every API request passes one pipeline, in this order: counted → fault queue → per-token
 //! rate limit → `X-API-TOKEN` auth → handler → faults that act after the handler. Errors are
 //! always `{"status", "error", "message"}` JSON; the decisions are listed in `tests/README.md`.
+//! Around that pipeline, every API request is written into the request journal
+//! ([`Sandbox::requests`], [`Sandbox::assert_received`], `GET /_sandbox/requests`), and
+//! `/_sandbox/` serves a console showing the state and the journal in a browser.
 
 mod admin;
 mod app;
 mod auth;
+mod console;
 mod error;
+mod expect;
 mod fault_responses;
 mod faults;
 mod handlers;
 mod input;
+mod journal;
+mod journal_filter;
 mod pipeline;
 mod rate_limit;
+mod recorder;
 mod router;
 mod schema;
 pub mod seed;
@@ -36,6 +44,8 @@ mod server;
 mod shipment;
 mod state;
 
+pub use expect::RequestMatcher;
 pub use faults::{FAULT_STATUSES, Fault};
+pub use journal::{CallerKind, RecordedCaller, RecordedRequest};
 pub use seed::Seed;
-pub use server::{Sandbox, SandboxConfig};
+pub use server::{DEFAULT_JOURNAL_LIMIT, Sandbox, SandboxConfig};

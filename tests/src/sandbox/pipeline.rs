@@ -14,6 +14,7 @@ use super::auth;
 use super::error::ApiError;
 use super::fault_responses;
 use super::faults::Fault;
+use super::recorder::FaultSlot;
 
 /// The middleware of all API routes (admin routes do not pass here).
 pub(crate) async fn api_pipeline(
@@ -24,8 +25,11 @@ pub(crate) async fn api_pipeline(
     Counters::bump(&app.counters.requests);
     let _in_flight = app.counters.enter();
     let fault = app.faults().take_for(request.uri().path());
-    if fault.is_some() {
+    if let Some(fault) = &fault {
         Counters::bump(&app.counters.faults_applied);
+        if let Some(slot) = request.extensions().get::<FaultSlot>() {
+            slot.set(fault); // for the request journal
+        }
     }
     let after = match fault {
         // A status fault answers at once, like a failing gateway in front of the API: no rate

@@ -7,7 +7,7 @@ use axum::middleware;
 use axum::routing::{get, patch, post, put};
 
 use super::app::App;
-use super::{admin, handlers, pipeline};
+use super::{admin, console, handlers, pipeline, recorder};
 
 /// The whole server.
 pub(crate) fn build(app: Arc<App>) -> Router {
@@ -25,12 +25,20 @@ pub(crate) fn build(app: Arc<App>) -> Router {
         .route("/orders/link", patch(handlers::link_orders))
         .fallback(pipeline::not_found)
         .method_not_allowed_fallback(pipeline::method_not_allowed)
-        .layer(middleware::from_fn_with_state(Arc::clone(&app), pipeline::api_pipeline));
+        .layer(middleware::from_fn_with_state(Arc::clone(&app), pipeline::api_pipeline))
+        // Outermost, so the journal sees what the client sent and the answer it finally got.
+        .layer(middleware::from_fn_with_state(Arc::clone(&app), recorder::record));
     let admin = Router::new()
         .route("/state", get(admin::state))
         .route("/reset", post(admin::reset))
         .route("/faults", post(admin::add_faults).delete(admin::clear_faults))
+        .route("/requests", get(admin::requests).delete(admin::clear_requests))
+        .route("/", get(console::index))
+        .route("/console.js", get(console::script))
+        .route("/console.css", get(console::style))
+        .route("/favicon.svg", get(console::icon))
         .fallback(pipeline::not_found)
         .method_not_allowed_fallback(pipeline::method_not_allowed);
-    api.nest("/_sandbox", admin).with_state(app)
+    // `/_sandbox` is the nested "/"; `/_sandbox/` (the address to open) needs its own route.
+    api.nest("/_sandbox", admin).route("/_sandbox/", get(console::index)).with_state(app)
 }

@@ -12,14 +12,21 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::app::App;
+use super::expect::{self, RequestMatcher};
 use super::faults::Fault;
+use super::journal::RecordedRequest;
+use super::journal_filter::Filter;
 use super::router;
 use super::seed::Seed;
 
 /// How long [`Sandbox::shutdown`] waits for open connections before cutting them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
-/// Rate limit and data of a sandbox.
+/// How many requests the journal keeps by default: enough for a test or a manual session,
+/// small enough (at most 64 KiB of body each) to stay well under 100 MiB.
+pub const DEFAULT_JOURNAL_LIMIT: usize = 1000;
+
+/// Rate limit, data and journal size of a sandbox.
 ///
 /// The rate limit is a strict sliding window per token: at most `burst` requests are accepted in
 /// any window of `burst / rate_per_second` seconds (the default: at most 2 in any 1 s).
@@ -32,13 +39,22 @@ pub struct SandboxConfig {
     pub burst: Option<u32>,
     /// The data to start from (and to return to on reset).
     pub seed: Seed,
+    /// How many API requests the request journal keeps (the newest; older ones are counted
+    /// as `dropped`); 0 keeps none.
+    pub journal_limit: usize,
 }
 
 impl Default for SandboxConfig {
     /// 2 requests/second with the default burst, i.e. at most 2 in any 1 s (the pages'
-    /// "2 req/s"), and [`Seed::default()`].
+    /// "2 req/s"), [`Seed::default()`] and a journal of the last [`DEFAULT_JOURNAL_LIMIT`]
+    /// requests.
     fn default() -> Self {
-        SandboxConfig { rate_per_second: Some(2.0), burst: None, seed: Seed::default() }
+        SandboxConfig {
+            rate_per_second: Some(2.0),
+            burst: None,
+            seed: Seed::default(),
+            journal_limit: DEFAULT_JOURNAL_LIMIT,
+        }
     }
 }
 
@@ -102,6 +118,52 @@ impl Sandbox {
     /// The most API requests answered at once so far (`counters.maxInFlight` of the state).
     pub fn max_in_flight(&self) -> u64 {
         self.app.counters.max_in_flight.load(Ordering::Relaxed)
+    }
+
+    /// The request journal, oldest first, like `GET /_sandbox/requests` (no filter).
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.app.journal().select(&Filter::default())
+    }
+
+    /// Empties the request journal, like `DELETE /_sandbox/requests`.
+    pub fn clear_requests(&self) {
+        self.app.journal().clear();
+    }
+
+    /// Asserts that exactly `times` journaled requests match `matcher`.
+    ///
+    /// ```
+    /// # #[tokio::main]
+    /// # async fn main() {
+    /// use flxpoint_sandbox::sandbox::{RequestMatcher, Sandbox, SandboxConfig, seed};
+    ///
+    /// let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    /// let url = format!("{}/orders/link?orderId=3001", sandbox.base_url());
+    /// let client = reqwest::Client::new();
+    /// client.patch(&url).header("X-API-TOKEN", seed::ACCOUNT_TOKEN).send().await.unwrap();
+    ///
+    /// sandbox.assert_received(&RequestMatcher::patch("/orders/link").status(200), 1);
+    /// sandbox.assert_received(&RequestMatcher::post("/shipments"), 0);
+    /// let sent = &sandbox.requests()[0];
+    /// assert_eq!((sent.query.as_deref(), sent.caller.label.as_str()), (Some("orderId=3001"), "account"));
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When the count differs, listing every journaled request (method, path, status, caller,
+    /// fault), like:
+    ///
+    /// ```text
+    /// expected 2 request(s) matching POST /shipments answered 201, received 1; the journal holds 2:
+    ///   #1 POST /shipments → 503 (source 100, fault status 503)
+    ///   #2 POST /shipments → 201 (source 100)
+    /// ```
+    #[track_caller]
+    pub fn assert_received(&self, matcher: &RequestMatcher, times: usize) {
+        if let Err(message) = expect::check(&self.requests(), matcher, times) {
+            panic!("{message}");
+        }
     }
 
     /// Queues a fault, like `POST /_sandbox/faults`.

@@ -1,0 +1,167 @@
+//! The middleware that writes every API request into the journal, around the whole pipeline.
+
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::HeaderMap;
+use axum::middleware::Next;
+use axum::response::Response;
+use bytes::Bytes;
+use chrono::Utc;
+use http_body::Frame;
+
+use super::app::App;
+use super::auth::{self, Caller, TOKEN_HEADER};
+use super::faults::Fault;
+use super::journal::{self, CallerKind, RecordedCaller, RecordedRequest};
+
+/// The most of a body read: axum's default limit for the handlers' `Bytes`, so a body the
+/// handler could read is passed on whole and a longer one fails there as before.
+const READ_LIMIT: usize = 2 * 1024 * 1024;
+
+/// Where the pipeline leaves the fault it took (a request extension).
+#[derive(Clone, Default)]
+pub(crate) struct FaultSlot(Arc<OnceLock<Fault>>);
+
+impl FaultSlot {
+    /// Notes the fault applied to this request.
+    pub(crate) fn set(&self, fault: &Fault) {
+        let _ = self.0.set(fault.clone());
+    }
+}
+
+/// Records the request, passes it (body re-inserted) to the pipeline, records the answer.
+pub(crate) async fn record(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let time = Utc::now();
+    let (mut parts, body) = request.into_parts();
+    let (kept, body, truncated) = match axum::body::to_bytes(body, READ_LIMIT).await {
+        Ok(bytes) => {
+            let (kept, cut) = journal::body_of(&bytes);
+            (kept, Body::from(bytes), cut)
+        }
+        // Over the limit (or unreadable): the handler gets the same error it would have read.
+        Err(err) => (None, Body::new(Failed(Some(err))), true),
+    };
+    let slot = FaultSlot::default();
+    parts.extensions.insert(slot.clone());
+    let mut pending = Pending {
+        app: Arc::clone(&app),
+        started,
+        slot,
+        entry: Some(RecordedRequest {
+            id: 0,
+            time,
+            method: parts.method.to_string(),
+            path: parts.uri.path().to_owned(),
+            query: parts.uri.query().map(str::to_owned),
+            body: kept,
+            body_truncated: truncated,
+            caller: caller_of(&parts.headers),
+            status: None,
+            fault: None,
+            duration_ms: 0,
+        }),
+    };
+    let response = next.run(Request::from_parts(parts, body)).await;
+    pending.finish(Some(response.status().as_u16()));
+    response
+}
+
+/// Who the request's token stands for (the same lookup as the pipeline's auth).
+fn caller_of(headers: &HeaderMap) -> RecordedCaller {
+    let (kind, source_id, label) = match auth::authenticate(headers) {
+        Ok(Caller::Account) => (CallerKind::Account, None, "account".to_owned()),
+        Ok(Caller::Channel) => (CallerKind::Channel, None, "channel".to_owned()),
+        Ok(Caller::Source(id)) => (CallerKind::Source, Some(id), format!("source {id}")),
+        Err(_) if headers.contains_key(TOKEN_HEADER) => {
+            (CallerKind::Unknown, None, "unknown token".to_owned())
+        }
+        Err(_) => (CallerKind::Missing, None, "no token".to_owned()),
+    };
+    RecordedCaller { kind, source_id, label }
+}
+
+/// The short name of a fault in the journal: `status 503`, `latency 1200ms`, `drop`, ….
+fn fault_label(fault: &Fault) -> String {
+    match fault {
+        Fault::Status { status, after: true, .. } => format!("status {status} after"),
+        Fault::Status { status, .. } => format!("status {status}"),
+        Fault::Latency { ms, .. } => format!("latency {ms}ms"),
+        Fault::Drop { .. } => "drop".to_owned(),
+        Fault::Malformed { .. } => "malformed".to_owned(),
+    }
+}
+
+/// An entry waiting for its answer; recorded with no status if the request is abandoned.
+struct Pending {
+    app: Arc<App>,
+    started: Instant,
+    slot: FaultSlot,
+    entry: Option<RecordedRequest>,
+}
+
+impl Pending {
+    fn finish(&mut self, status: Option<u16>) {
+        let Some(mut entry) = self.entry.take() else { return };
+        entry.status = status;
+        entry.fault = self.slot.0.get().map(fault_label);
+        entry.duration_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.app.journal().push(entry);
+    }
+}
+
+impl Drop for Pending {
+    // Decision: a request whose client went away is still journaled, with `status: null`.
+    fn drop(&mut self) {
+        self.finish(None);
+    }
+}
+
+/// A body that fails at once with the error met while reading the original one.
+struct Failed(Option<axum::Error>);
+
+impl http_body::Body for Failed {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        Poll::Ready(self.get_mut().0.take().map(Err))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::super::seed::{SOURCE_ID, SOURCE_TOKEN};
+    use super::*;
+
+    #[test]
+    fn callers_are_labelled_without_their_token() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(caller_of(&headers).kind, CallerKind::Missing);
+        headers.insert(TOKEN_HEADER, HeaderValue::from_static("nope"));
+        assert_eq!(caller_of(&headers).kind, CallerKind::Unknown);
+        headers.insert(TOKEN_HEADER, HeaderValue::from_static(SOURCE_TOKEN));
+        let caller = caller_of(&headers);
+        assert_eq!((caller.kind, caller.source_id), (CallerKind::Source, Some(SOURCE_ID)));
+        assert_eq!(caller.label, format!("source {SOURCE_ID}"));
+    }
+
+    #[test]
+    fn fault_labels() {
+        assert_eq!(fault_label(&Fault::status(503)), "status 503");
+        assert_eq!(fault_label(&Fault::status(500).after_commit()), "status 500 after");
+        assert_eq!(fault_label(&Fault::latency(1200)), "latency 1200ms");
+        assert_eq!(fault_label(&Fault::drop_connection()), "drop");
+        assert_eq!(fault_label(&Fault::malformed()), "malformed");
+    }
+}
