@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde_json::{Value, json};
 
+use super::auth::Tokens;
 use super::faults::{Fault, FaultQueue};
 use super::rate_limit::RateLimit;
 use super::server::SandboxConfig;
@@ -19,6 +20,7 @@ pub(crate) struct App {
     faults: Mutex<FaultQueue>,
     limiter: Mutex<Arc<RateLimit>>,
     pub(crate) counters: Counters,
+    tokens: Tokens,
 }
 
 /// What the sandbox has seen since start (or the last reset).
@@ -109,13 +111,21 @@ impl App {
     /// Validates the configuration and loads the seed.
     pub(crate) fn new(config: SandboxConfig) -> io::Result<App> {
         let limiter = RateLimit::new(config.rate_per_second, config.burst)?;
+        // Decision: a seed built in Rust is checked too; a bad one is never half-loaded.
+        config.seed.validate().map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         Ok(App {
+            tokens: Tokens::new(&config.seed.tokens),
             state: Mutex::new(State::from_seed(&config.seed)),
             faults: Mutex::new(FaultQueue::default()),
             limiter: Mutex::new(Arc::new(limiter)),
             counters: Counters::default(),
             config,
         })
+    }
+
+    /// The seed's tokens.
+    pub(crate) fn tokens(&self) -> &Tokens {
+        &self.tokens
     }
 
     /// Locks the data (a poisoned lock is taken over: handlers never leave it half-changed).
