@@ -37,5 +37,5 @@ mod shipment;
 mod state;
 
 pub use faults::{FAULT_STATUSES, Fault};
-pub use seed::Seed;
+pub use seed::{Seed, SeedError};
 pub use server::{Sandbox, SandboxConfig};
