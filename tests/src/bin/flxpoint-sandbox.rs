@@ -71,6 +71,7 @@ async fn main() -> ExitCode {
     if let Some(path) = &args.seed {
         match Seed::from_path(path) {
             Ok(seed) => {
+                // On stderr: stdout carries only the `listening on` line.
                 eprintln!("flxpoint-sandbox: seed {}: {}", path.display(), seed.summary());
                 args.config.seed = seed;
             }

@@ -20,6 +20,7 @@ pub(crate) struct App {
     faults: Mutex<FaultQueue>,
     limiter: Mutex<Arc<RateLimit>>,
     pub(crate) counters: Counters,
+    // Not in the state dump: token values are secrets, and the admin routes have no auth.
     tokens: Tokens,
 }
 

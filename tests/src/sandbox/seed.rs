@@ -52,9 +52,11 @@ pub const STATUS_CANCELLED: &str = "Cancelled";
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Seed {
     /// Sources (suppliers); each source token belongs to one of them.
+    // Decision: records may be left out (empty), e.g. a seed of tokens and orders only.
     #[serde(default)]
     pub sources: Vec<Source>,
     /// The `X-API-TOKEN` values the sandbox accepts, and who each one is.
+    // Decision: required (and not empty), since without a token every request is a 401.
     pub tokens: Vec<Token>,
     /// Fulfillment requests (the pages also call them purchase orders).
     #[serde(default)]

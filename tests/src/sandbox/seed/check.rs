@@ -16,9 +16,10 @@ impl Seed {
         check.tokens();
         check.fulfillment_requests();
         check.orders();
-        match check.problems.is_empty() {
-            true => Ok(()),
-            false => Err(SeedError::Invalid { problems: check.problems }),
+        if check.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(SeedError::Invalid { problems: check.problems })
         }
     }
 }
@@ -111,6 +112,7 @@ impl Check<'_> {
                 self.problem(format!("{at}.id"), format!("{} duplicates {first}", request.id));
             }
             self.known_source(format!("{at}.sourceId"), request.source_id);
+            // Decision: `orderId` need not be in `orders` (the built-in 5004's order is not).
             self.not_empty(format!("{at}.number"), &request.number);
             let number = (request.source_id, request.number.as_str());
             if let Some(first) = numbers.first(number, &format!("{at}.number")) {
