@@ -19,7 +19,8 @@ pub enum TokenKind {
 
 /// An `X-API-TOKEN` value the sandbox accepts.
 ///
-/// `Debug` and `Display` show the kind and the label, never the value.
+/// `Debug` and `Display` show the kind and the label, never the value; serializing writes it, as
+/// a seed file holds it.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Token {
