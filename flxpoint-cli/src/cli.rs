@@ -127,6 +127,12 @@ pub struct SandboxArgs {
     /// The loopback port to listen on (0: any free port; the line printed says which).
     #[arg(long, value_name = "N", default_value_t = 4010)]
     pub port: u16,
+
+    /// Start from this seed (JSON or YAML: sources, tokens, fulfillment requests, orders; see
+    /// flxpoint-sandbox's README, "Your own data") instead of the built-in one. A bad seed is
+    /// refused before anything listens (exit 2, naming the bad field).
+    #[arg(long, value_name = "FILE")]
+    pub seed: Option<PathBuf>,
 }
 
 /// What `shipments import` and `shipments flag-errors` share.

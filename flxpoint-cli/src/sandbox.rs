@@ -7,9 +7,10 @@ use crate::output::Output;
 use crate::settings::{self, Settings, Token};
 use crate::tokens::Tokens;
 use flxpoint_ext::TokenKind;
-use flxpoint_sandbox::sandbox::{Sandbox, SandboxConfig, seed};
+use flxpoint_sandbox::sandbox::{Sandbox, SandboxConfig, Seed, SeedError, seed};
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
 use std::process::ExitCode;
 
 /// Starts the sandbox (the documented 2 requests/second per token) and returns it with the
@@ -66,7 +67,7 @@ pub fn seed_tokens() -> Tokens {
 /// or a kill. Prints exactly `listening on http://127.0.0.1:PORT` on stdout once it accepts
 /// connections (like the flxpoint-sandbox binary). The server-side limit per token comes from
 /// the global `--rate` (default 2) and `--burst` (default: the rate when it is whole, else 1),
-/// or none with `--no-rate-limit`.
+/// or none with `--no-rate-limit`; the data from `--seed FILE`, else the built-in seed.
 pub async fn serve(
     global: &Global,
     args: &SandboxArgs,
@@ -94,6 +95,13 @@ pub async fn serve(
             config.burst = Some(burst);
         }
     }
+    let seed_note = match &args.seed {
+        Some(path) => {
+            config.seed = load_seed(path)?;
+            format!("seed {}: {}", path.display(), config.seed.summary())
+        }
+        None => "seeded data and tokens (see flxpoint-sandbox's README)".to_owned(),
+    };
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     let sandbox = Sandbox::start_on(addr, config)
         .await
@@ -104,12 +112,23 @@ pub async fn serve(
         let _ = writeln!(stdout, "listening on {url}").and_then(|()| stdout.flush());
     }
     out.note(&format!(
-        "sandbox: seeded data and tokens (see flxpoint-sandbox's README); state: GET \
-         {url}/_sandbox/state; faults: POST {url}/_sandbox/faults; stop with Ctrl-C"
+        "sandbox: {seed_note}; state: GET {url}/_sandbox/state; faults: POST \
+         {url}/_sandbox/faults; stop with Ctrl-C"
     ));
     wait_for_stop().await;
     sandbox.shutdown().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The seed in `path`; an unreadable file is an input error, a bad seed a `--seed` validation
+/// error naming the file and the bad field (as `--tokens` does); both exit 2.
+fn load_seed(path: &Path) -> Result<Seed, CliError> {
+    Seed::from_path(path).map_err(|e| match e {
+        SeedError::Read { source, .. } => {
+            CliError::Input(format!("--seed {}: cannot read: {source}", path.display()))
+        }
+        e => CliError::invalid("--seed", format!("{}: {e}", path.display())),
+    })
 }
 
 /// Ctrl-C, or SIGTERM on Unix.

@@ -2,22 +2,26 @@
 //!
 //! ```text
 //! flxpoint-sandbox [--port N] [--rate REQ_PER_SEC] [--burst N] [--no-rate-limit]
-//!                  [--journal-limit N]
+//!                  [--journal-limit N] [--seed FILE]
 //! ```
-//! Prints exactly `listening on http://127.0.0.1:PORT` once it accepts connections.
+//! Prints exactly `listening on http://127.0.0.1:PORT` once it accepts connections. A seed file
+//! (JSON or YAML, see the README's "Your own data") replaces the default seed; a bad one stops
+//! it before it listens: exit 2, the path of the bad field on stderr.
 //!
 //! The limit: at most `--burst` requests per token in any window of `burst / rate` seconds
 //! (default rate 2; default burst: the rate when it is a whole number, else 1 → 2 in any 1 s).
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use flxpoint_sandbox::sandbox::{Sandbox, SandboxConfig};
+use flxpoint_sandbox::sandbox::{Sandbox, SandboxConfig, Seed};
 
 const USAGE: &str = concat!(
     "usage: flxpoint-sandbox [--port N (0 = random)] [--rate REQ_PER_SEC (default 2)]\n",
     "                        [--burst N (default: the rate if whole, else 1)] [--no-rate-limit]\n",
     "                        [--journal-limit N (requests kept by GET /_sandbox/requests, default 1000)]\n",
+    "                        [--seed FILE (JSON or YAML; default: the built-in seed)]\n",
     "limit: at most BURST requests per token in any window of BURST / RATE seconds",
 );
 
@@ -25,10 +29,11 @@ const USAGE: &str = concat!(
 struct Args {
     port: u16,
     config: SandboxConfig,
+    seed: Option<PathBuf>,
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
-    let mut parsed = Args { port: 4010, config: SandboxConfig::default() };
+    let mut parsed = Args { port: 4010, config: SandboxConfig::default(), seed: None };
     let mut no_limit = false;
     while let Some(flag) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -41,6 +46,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                 parsed.config.journal_limit =
                     number(&value("--journal-limit")?, "--journal-limit")?;
             }
+            "--seed" => parsed.seed = Some(PathBuf::from(value("--seed")?)),
             "-h" | "--help" => return Err(String::new()), // empty message = print usage, exit 0
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -57,7 +63,7 @@ fn number<T: std::str::FromStr>(text: &str, name: &str) -> Result<T, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = match parse(std::env::args().skip(1)) {
+    let mut args = match parse(std::env::args().skip(1)) {
         Ok(args) => args,
         Err(message) if message.is_empty() => {
             println!("{USAGE}");
@@ -68,6 +74,20 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(path) = &args.seed {
+        match Seed::from_path(path) {
+            Ok(seed) => {
+                // On stderr: stdout carries only the `listening on` line.
+                eprintln!("flxpoint-sandbox: seed {}: {}", path.display(), seed.summary());
+                args.config.seed = seed;
+            }
+            Err(err) => {
+                // Exit 2 like any other bad argument: nothing was started.
+                eprintln!("flxpoint-sandbox: --seed {}: {err}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     let sandbox = match Sandbox::start_on(addr, args.config).await {
         Ok(sandbox) => sandbox,

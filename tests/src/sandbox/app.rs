@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde_json::{Value, json};
 
+use super::auth::Tokens;
 use super::faults::{Fault, FaultQueue};
 use super::journal::Journal;
 use super::rate_limit::RateLimit;
@@ -21,6 +22,8 @@ pub(crate) struct App {
     limiter: Mutex<Arc<RateLimit>>,
     journal: Mutex<Journal>,
     pub(crate) counters: Counters,
+    // Not in the state dump: token values are secrets, and the admin routes have no auth.
+    tokens: Tokens,
 }
 
 /// What the sandbox has seen since start (or the last reset).
@@ -111,7 +114,10 @@ impl App {
     /// Validates the configuration and loads the seed.
     pub(crate) fn new(config: SandboxConfig) -> io::Result<App> {
         let limiter = RateLimit::new(config.rate_per_second, config.burst)?;
+        // Decision: a seed built in Rust is checked too; a bad one is never half-loaded.
+        config.seed.validate().map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         Ok(App {
+            tokens: Tokens::new(&config.seed.tokens),
             state: Mutex::new(State::from_seed(&config.seed)),
             faults: Mutex::new(FaultQueue::default()),
             limiter: Mutex::new(Arc::new(limiter)),
@@ -119,6 +125,11 @@ impl App {
             counters: Counters::default(),
             config,
         })
+    }
+
+    /// The seed's tokens.
+    pub(crate) fn tokens(&self) -> &Tokens {
+        &self.tokens
     }
 
     /// Locks the data (a poisoned lock is taken over: handlers never leave it half-changed).

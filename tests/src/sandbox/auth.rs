@@ -1,11 +1,11 @@
 //! `X-API-TOKEN` → who is calling, and what that caller may see.
 
+use std::collections::HashMap;
+
 use axum::http::HeaderMap;
 
 use super::error::ApiError;
-use super::seed::{
-    ACCOUNT_TOKEN, CHANNEL_TOKEN, OTHER_SOURCE_ID, OTHER_SOURCE_TOKEN, SOURCE_ID, SOURCE_TOKEN,
-};
+use super::seed::{Token, TokenKind};
 
 /// The header every API route needs.
 pub(crate) const TOKEN_HEADER: &str = "x-api-token";
@@ -31,6 +31,34 @@ impl Caller {
     }
 }
 
+/// The seed's tokens by value, with their labels (fixed for the sandbox's life: a reset keeps
+/// them).
+pub(crate) struct Tokens(HashMap<String, (Caller, Option<String>)>);
+
+impl Tokens {
+    /// The table of a checked seed's tokens (a source token without a source is skipped).
+    pub(crate) fn new(tokens: &[Token]) -> Tokens {
+        let caller = |token: &Token| match (token.kind, token.source_id) {
+            (TokenKind::Account, _) => Some(Caller::Account),
+            (TokenKind::Channel, _) => Some(Caller::Channel),
+            (TokenKind::Source, source) => source.map(Caller::Source),
+        };
+        Tokens(
+            tokens
+                .iter()
+                .filter_map(|token| {
+                    Some((token.value.clone(), (caller(token)?, token.label.clone())))
+                })
+                .collect(),
+        )
+    }
+
+    /// The caller and the seed's label (if it gave one) of a token value.
+    pub(crate) fn get(&self, value: &str) -> Option<(Caller, Option<&str>)> {
+        self.0.get(value).map(|(caller, label)| (*caller, label.as_deref()))
+    }
+}
+
 /// The raw token value, used as the rate-limit key ("" when the header is missing).
 pub(crate) fn token_key(headers: &HeaderMap) -> String {
     headers
@@ -40,15 +68,14 @@ pub(crate) fn token_key(headers: &HeaderMap) -> String {
 }
 
 /// Resolves the token to a caller; missing or unknown → 401.
-pub(crate) fn authenticate(headers: &HeaderMap) -> Result<Caller, ApiError> {
+pub(crate) fn authenticate(tokens: &Tokens, headers: &HeaderMap) -> Result<Caller, ApiError> {
     let Some(value) = headers.get(TOKEN_HEADER) else {
         return Err(ApiError::unauthorized("missing X-API-TOKEN header"));
     };
-    match value.to_str().unwrap_or_default() {
-        ACCOUNT_TOKEN => Ok(Caller::Account),
-        SOURCE_TOKEN => Ok(Caller::Source(SOURCE_ID)),
-        OTHER_SOURCE_TOKEN => Ok(Caller::Source(OTHER_SOURCE_ID)),
-        CHANNEL_TOKEN => Ok(Caller::Channel),
-        _ => Err(ApiError::unauthorized("unknown X-API-TOKEN")),
-    }
+    let value = value.to_str().unwrap_or_default();
+    // An empty header matches no token: a checked seed has no empty value.
+    tokens
+        .get(value)
+        .map(|(caller, _)| caller)
+        .ok_or_else(|| ApiError::unauthorized("unknown X-API-TOKEN"))
 }

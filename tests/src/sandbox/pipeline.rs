@@ -54,7 +54,7 @@ pub(crate) async fn api_pipeline(
         );
         return finish(&app, error.with_retry_after(seconds).into_response());
     }
-    match auth::authenticate(request.headers()) {
+    match auth::authenticate(app.tokens(), request.headers()) {
         Ok(caller) => {
             request.extensions_mut().insert(caller);
         }

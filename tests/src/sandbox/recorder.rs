@@ -15,7 +15,7 @@ use chrono::Utc;
 use http_body::Frame;
 
 use super::app::App;
-use super::auth::{self, Caller, TOKEN_HEADER};
+use super::auth::{Caller, TOKEN_HEADER, Tokens};
 use super::faults::Fault;
 use super::journal::{self, CallerKind, RecordedCaller, RecordedRequest};
 
@@ -61,7 +61,7 @@ pub(crate) async fn record(State(app): State<Arc<App>>, request: Request, next: 
             query: parts.uri.query().map(str::to_owned),
             body: kept,
             body_truncated: truncated,
-            caller: caller_of(&parts.headers),
+            caller: caller_of(app.tokens(), &parts.headers),
             status: None,
             fault: None,
             duration_ms: 0,
@@ -72,16 +72,30 @@ pub(crate) async fn record(State(app): State<Arc<App>>, request: Request, next: 
     response
 }
 
-/// Who the request's token stands for (the same lookup as the pipeline's auth).
-fn caller_of(headers: &HeaderMap) -> RecordedCaller {
-    let (kind, source_id, label) = match auth::authenticate(headers) {
-        Ok(Caller::Account) => (CallerKind::Account, None, "account".to_owned()),
-        Ok(Caller::Channel) => (CallerKind::Channel, None, "channel".to_owned()),
-        Ok(Caller::Source(id)) => (CallerKind::Source, Some(id), format!("source {id}")),
-        Err(_) if headers.contains_key(TOKEN_HEADER) => {
-            (CallerKind::Unknown, None, "unknown token".to_owned())
+/// Who the request's token stands for (the same lookup as the pipeline's auth), labelled as
+/// the seed labels the token, else by its kind.
+fn caller_of(tokens: &Tokens, headers: &HeaderMap) -> RecordedCaller {
+    let Some(value) = headers.get(TOKEN_HEADER) else {
+        return RecordedCaller {
+            kind: CallerKind::Missing,
+            source_id: None,
+            label: "no token".into(),
+        };
+    };
+    let found = value.to_str().ok().and_then(|value| tokens.get(value));
+    let (kind, source_id, label) = match found {
+        Some((Caller::Account, label)) => {
+            (CallerKind::Account, None, label.unwrap_or("account").to_owned())
         }
-        Err(_) => (CallerKind::Missing, None, "no token".to_owned()),
+        Some((Caller::Channel, label)) => {
+            (CallerKind::Channel, None, label.unwrap_or("channel").to_owned())
+        }
+        Some((Caller::Source(id), label)) => (
+            CallerKind::Source,
+            Some(id),
+            label.map_or_else(|| format!("source {id}"), str::to_owned),
+        ),
+        None => (CallerKind::Unknown, None, "unknown token".to_owned()),
     };
     RecordedCaller { kind, source_id, label }
 }
@@ -141,19 +155,24 @@ impl http_body::Body for Failed {
 mod tests {
     use axum::http::HeaderValue;
 
-    use super::super::seed::{SOURCE_ID, SOURCE_TOKEN};
+    use super::super::seed::{SOURCE_ID, SOURCE_TOKEN, Seed, Token};
     use super::*;
 
     #[test]
     fn callers_are_labelled_without_their_token() {
+        let seed = Seed::default();
+        let tokens = Tokens::new(&seed.tokens);
         let mut headers = HeaderMap::new();
-        assert_eq!(caller_of(&headers).kind, CallerKind::Missing);
+        assert_eq!(caller_of(&tokens, &headers).kind, CallerKind::Missing);
         headers.insert(TOKEN_HEADER, HeaderValue::from_static("nope"));
-        assert_eq!(caller_of(&headers).kind, CallerKind::Unknown);
+        assert_eq!(caller_of(&tokens, &headers).kind, CallerKind::Unknown);
         headers.insert(TOKEN_HEADER, HeaderValue::from_static(SOURCE_TOKEN));
-        let caller = caller_of(&headers);
+        let caller = caller_of(&tokens, &headers);
         assert_eq!((caller.kind, caller.source_id), (CallerKind::Source, Some(SOURCE_ID)));
-        assert_eq!(caller.label, format!("source {SOURCE_ID}"));
+        assert_eq!(caller.label, "default source 100 token");
+        // A token the seed does not label is named by its kind.
+        let unlabelled = Tokens::new(&[Token::source(SOURCE_ID, SOURCE_TOKEN)]);
+        assert_eq!(caller_of(&unlabelled, &headers).label, format!("source {SOURCE_ID}"));
     }
 
     #[test]

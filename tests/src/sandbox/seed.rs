@@ -3,8 +3,20 @@
 //! [`Seed::default()`] is documented as a table in `tests/README.md`; its ids make the examples of
 //! the help-center pages work as published (purchase order 1388412, item 1884921, accounting
 //! item 12312, number `ORDER_123-1`).
+//!
+//! A seed of one's own is read from JSON or YAML ([`Seed::from_path`], [`Seed::from_json_str`],
+//! [`Seed::from_yaml_str`]) with the field names of the state dump, then checked
+//! ([`Seed::validate`]); a [`SeedError`] names the path of the bad field.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+mod check;
+mod error;
+mod load;
+mod token;
+
+pub use error::{Format, Problem, SeedError};
+pub use token::{Token, TokenKind};
 
 /// Token of the account: may act on everything.
 pub const ACCOUNT_TOKEN: &str = "sandbox-account-token";
@@ -31,21 +43,46 @@ pub const STATUS_PROCESSING_ERROR: &str = "Processing Error";
 /// Processing status that refuses new shipments (412).
 pub const STATUS_CANCELLED: &str = "Cancelled";
 
-/// Everything a sandbox holds at start: sources, fulfillment requests and orders.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// Everything a sandbox holds at start: sources, tokens, fulfillment requests and orders.
+///
+/// Read from a file, every field but `tokens` may be left out (an empty list); unknown fields
+/// are refused.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+// Decision: unknown fields are refused, so a misspelt optional field is not silently dropped.
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Seed {
     /// Sources (suppliers); each source token belongs to one of them.
+    // Decision: records may be left out (empty), e.g. a seed of tokens and orders only.
+    #[serde(default)]
     pub sources: Vec<Source>,
+    /// The `X-API-TOKEN` values the sandbox accepts, and who each one is.
+    // Decision: required (and not empty), since without a token every request is a 401.
+    pub tokens: Vec<Token>,
     /// Fulfillment requests (the pages also call them purchase orders).
+    #[serde(default)]
     pub fulfillment_requests: Vec<FulfillmentRequest>,
     /// Orders whose items `PATCH /orders/link` can link.
+    #[serde(default)]
     pub orders: Vec<Order>,
 }
 
+impl Seed {
+    /// One line for logs: how many records, and each token by label and kind (never its value).
+    pub fn summary(&self) -> String {
+        let tokens: Vec<String> = self.tokens.iter().map(Token::to_string).collect();
+        format!(
+            "{} source(s), {} fulfillment request(s), {} order(s); tokens: {}",
+            self.sources.len(),
+            self.fulfillment_requests.len(),
+            self.orders.len(),
+            tokens.join(", ")
+        )
+    }
+}
+
 /// A source (supplier).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Source {
     /// Source id, as in `sourceId`.
     pub id: i64,
@@ -54,8 +91,8 @@ pub struct Source {
 }
 
 /// A fulfillment request (purchase order) with its accounting fields and processing status.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FulfillmentRequest {
     /// Id, as in `fulfillmentRequestId` / `purchaseOrderId`.
     pub id: i64,
@@ -66,6 +103,8 @@ pub struct FulfillmentRequest {
     /// The order it fulfills (reported as the shipment's `orderId`).
     pub order_id: i64,
     /// Processing status, e.g. `Processing`, `Processed`, `Cancelled`, `Processing Error`.
+    // Decision: `Processing` when left out, the status a new request has on the pages.
+    #[serde(default = "processing")]
     pub processing_status: String,
     /// The reason given to `processing-failed`, if any.
     pub processing_error: Option<String>,
@@ -80,8 +119,8 @@ pub struct FulfillmentRequest {
 }
 
 /// An item of a fulfillment request.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FulfillmentRequestItem {
     /// Id, as in `purchaseOrderItemId` / `fulfillmentRequestItemId` and accounting `items[].id`.
     pub id: i64,
@@ -98,8 +137,8 @@ pub struct FulfillmentRequestItem {
 }
 
 /// An order whose items may be linked.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Order {
     /// Order id, as in `orderId`.
     pub id: i64,
@@ -108,12 +147,14 @@ pub struct Order {
 }
 
 /// An order item, linked or unmanaged.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OrderItem {
     /// Order item id, as in `orderItemId`.
     pub id: i64,
     /// `false` = unmanaged (can be linked), `true` = linked.
+    // Decision: unmanaged when left out, as the items `PATCH /orders/link` acts on.
+    #[serde(default)]
     pub linked: bool,
 }
 
@@ -124,6 +165,13 @@ impl Default for Seed {
             sources: vec![
                 source(SOURCE_ID, "Warehouse A"),
                 source(OTHER_SOURCE_ID, "Distributor B"),
+            ],
+            tokens: vec![
+                Token::account(ACCOUNT_TOKEN).labelled("default account token"),
+                Token::source(SOURCE_ID, SOURCE_TOKEN).labelled("default source 100 token"),
+                Token::source(OTHER_SOURCE_ID, OTHER_SOURCE_TOKEN)
+                    .labelled("default source 200 token"),
+                Token::channel(CHANNEL_TOKEN).labelled("default channel token"),
             ],
             fulfillment_requests: vec![
                 request(
@@ -153,6 +201,10 @@ impl Default for Seed {
             ],
         }
     }
+}
+
+fn processing() -> String {
+    STATUS_PROCESSING.to_owned()
 }
 
 fn source(id: i64, name: &str) -> Source {
