@@ -112,7 +112,8 @@ pub async fn serve(
         let _ = writeln!(stdout, "listening on {url}").and_then(|()| stdout.flush());
     }
     out.note(&format!(
-        "sandbox: {seed_note}; state: GET {url}/_sandbox/state; faults: POST \
+        "sandbox: {seed_note}; console: {url}/_sandbox/ (in a browser); state: GET \
+         {url}/_sandbox/state; requests received: GET {url}/_sandbox/requests; faults: POST \
          {url}/_sandbox/faults; stop with Ctrl-C"
     ));
     wait_for_stop().await;

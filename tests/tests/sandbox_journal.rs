@@ -68,17 +68,14 @@ async fn every_api_request_is_recorded_oldest_first_without_its_token() {
     assert_eq!(first["body"], minimal("T-1"), "JSON bodies are kept as JSON");
     assert_eq!(first["bodyTruncated"], false);
     assert_eq!(first["query"], Value::Null);
-    assert_eq!(
-        first["caller"],
-        json!({"kind": "source", "sourceId": 100, "label": "default source 100 token"})
-    );
+    assert_eq!(first["caller"], json!({"kind": "source", "sourceId": 100, "label": "source 100"}));
     assert_eq!(first["fault"], Value::Null);
     assert!(first["durationMs"].is_u64());
     let time = first["time"].as_str().unwrap();
     assert!(chrono::DateTime::parse_from_rfc3339(time).is_ok(), "{time}");
     assert_eq!(requests[1]["query"], "orderId=3001");
     assert_eq!(requests[1]["body"], Value::Null);
-    assert_eq!(requests[1]["caller"], json!({"kind": "channel", "label": "default channel token"}));
+    assert_eq!(requests[1]["caller"], json!({"kind": "channel", "label": "channel"}));
     assert_eq!(requests[2]["caller"], json!({"kind": "unknown", "label": "unknown token"}));
     assert_eq!(requests[3]["caller"], json!({"kind": "missing", "label": "no token"}));
     for token in [SOURCE_TOKEN, CHANNEL_TOKEN, "not-a-token"] {
@@ -233,8 +230,8 @@ async fn bodies_are_text_when_not_json_and_cut_when_long() {
 #[tokio::test]
 #[should_panic(expected = "expected 2 request(s) matching POST /shipments answered 201, \
                            received 1; the journal holds 2:\n  \
-                           #1 POST /shipments → 201 (default account token)\n  \
-                           #2 POST /shipments → 409 (default account token)")]
+                           #1 POST /shipments → 201 (account)\n  \
+                           #2 POST /shipments → 409 (account)")]
 async fn assert_received_lists_what_came_when_the_count_differs() {
     let sandbox = start().await;
     create(&sandbox, ACCOUNT_TOKEN, &minimal("A")).await;

@@ -97,6 +97,11 @@ async fn main() -> ExitCode {
         }
     };
     println!("listening on {}", sandbox.base_url());
+    // On stderr, for a person: stdout carries only the line above, for scripts.
+    eprintln!(
+        "flxpoint-sandbox: console at {}/_sandbox/ (open it in a browser)",
+        sandbox.base_url()
+    );
     let _ = tokio::signal::ctrl_c().await;
     sandbox.shutdown().await;
     ExitCode::SUCCESS

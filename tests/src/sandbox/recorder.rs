@@ -155,13 +155,12 @@ impl http_body::Body for Failed {
 mod tests {
     use axum::http::HeaderValue;
 
-    use super::super::seed::{SOURCE_ID, SOURCE_TOKEN, Seed, Token};
+    use super::super::seed::{SOURCE_ID, SOURCE_TOKEN, Token};
     use super::*;
 
     #[test]
     fn callers_are_labelled_without_their_token() {
-        let seed = Seed::default();
-        let tokens = Tokens::new(&seed.tokens);
+        let tokens = Tokens::new(&[Token::source(SOURCE_ID, SOURCE_TOKEN).labelled("warehouse")]);
         let mut headers = HeaderMap::new();
         assert_eq!(caller_of(&tokens, &headers).kind, CallerKind::Missing);
         headers.insert(TOKEN_HEADER, HeaderValue::from_static("nope"));
@@ -169,7 +168,7 @@ mod tests {
         headers.insert(TOKEN_HEADER, HeaderValue::from_static(SOURCE_TOKEN));
         let caller = caller_of(&tokens, &headers);
         assert_eq!((caller.kind, caller.source_id), (CallerKind::Source, Some(SOURCE_ID)));
-        assert_eq!(caller.label, "default source 100 token");
+        assert_eq!(caller.label, "warehouse", "the seed's label");
         // A token the seed does not label is named by its kind.
         let unlabelled = Tokens::new(&[Token::source(SOURCE_ID, SOURCE_TOKEN)]);
         assert_eq!(caller_of(&unlabelled, &headers).label, format!("source {SOURCE_ID}"));

@@ -167,11 +167,10 @@ impl Default for Seed {
                 source(OTHER_SOURCE_ID, "Distributor B"),
             ],
             tokens: vec![
-                Token::account(ACCOUNT_TOKEN).labelled("default account token"),
-                Token::source(SOURCE_ID, SOURCE_TOKEN).labelled("default source 100 token"),
-                Token::source(OTHER_SOURCE_ID, OTHER_SOURCE_TOKEN)
-                    .labelled("default source 200 token"),
-                Token::channel(CHANNEL_TOKEN).labelled("default channel token"),
+                Token::account(ACCOUNT_TOKEN).labelled("account"),
+                Token::source(SOURCE_ID, SOURCE_TOKEN).labelled("source 100"),
+                Token::source(OTHER_SOURCE_ID, OTHER_SOURCE_TOKEN).labelled("source 200"),
+                Token::channel(CHANNEL_TOKEN).labelled("channel"),
             ],
             fulfillment_requests: vec![
                 request(

@@ -145,7 +145,7 @@ impl Sandbox {
     /// sandbox.assert_received(&RequestMatcher::patch("/orders/link").status(200), 1);
     /// sandbox.assert_received(&RequestMatcher::post("/shipments"), 0);
     /// let sent = &sandbox.requests()[0];
-    /// assert_eq!((sent.query.as_deref(), sent.caller.label.as_str()), (Some("orderId=3001"), "default account token"));
+    /// assert_eq!((sent.query.as_deref(), sent.caller.label.as_str()), (Some("orderId=3001"), "account"));
     /// # }
     /// ```
     ///
