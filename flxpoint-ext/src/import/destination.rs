@@ -87,10 +87,11 @@ impl Journal {
             let Some(client) = router.client(label) else { continue };
             let given = client.journal_fingerprint();
             match self.meta(&token_key(label))? {
-                Some(recorded) if recorded != given && !accept_rotated => {
+                Some(recorded) if recorded == given => {}
+                Some(recorded) if !accept_rotated => {
                     return Err(mismatch(Mismatch::Token { token: label, recorded, given }));
                 }
-                Some(recorded) if recorded == given => {}
+                // Not recorded yet, or rotated on purpose: this token from now on.
                 _ => updates.push((token_key(label), given)),
             }
         }
