@@ -402,6 +402,9 @@ fn spreadsheet_files_delimiter_and_crlf_lines() {
     let run = fixture.run(&["shipments", "import", &semi, "--delimiter", ";", "--no-rate-limit"]);
     assert_eq!(run.code, 0, "{run:#?}");
     assert_eq!(summary(&run)["created"], 1, "{run:#?}");
+    // The spreadsheet's trailing `;;;;` row: skipped, and counted in the summary.
+    assert_eq!(summary(&run)["blankRowsSkipped"], 1, "{run:#?}");
+    assert!(run.stderr.contains("blank rows skipped  1"), "{run:#?}");
     assert!(stored(&fixture).contains(&(1388412, "SEMI-1".to_owned())));
     // Tab-separated, by name.
     let tabs = write(

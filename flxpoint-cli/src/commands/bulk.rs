@@ -325,6 +325,7 @@ async fn work(
         "failed": counts.failed,
         "notDone": counts.total.saturating_sub(counts.done()),
         "finishedThisRun": counts.finished_this_run,
+        "blankRowsSkipped": journal.blank_rows()?,
         "resentInFlight": before.in_flight,
         "interrupted": interrupted,
         "seconds": (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
@@ -392,6 +393,9 @@ fn table(out: &Output, job: &Job<'_>, counts: &Counts, summary: &Value, seconds:
     rows.push(("failed", counts.failed.to_string()));
     rows.push(("not done", counts.total.saturating_sub(counts.done()).to_string()));
     rows.push(("done this run", counts.finished_this_run.to_string()));
+    if let Some(blank) = summary["blankRowsSkipped"].as_u64().filter(|n| *n > 0) {
+        rows.push(("blank rows skipped", blank.to_string()));
+    }
     rows.push(("seconds", format!("{seconds:.1}")));
     let text = |key: &str| summary[key].as_str().map(str::to_owned);
     rows.push(("journal", text("journal").unwrap_or_default()));
