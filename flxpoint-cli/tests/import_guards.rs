@@ -252,7 +252,11 @@ fn a_journal_that_cannot_be_made_is_exit_2_and_nothing_is_sent() {
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::set_permissions(&input, std::fs::Permissions::from_mode(0o644)).unwrap();
     let journal = locked.join("ro.journal");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_flxpoint"));
+    // A copy of the binary beside the input: `nobody` may not reach the build's directory.
+    let binary = dir.path().join("flxpoint");
+    std::fs::copy(env!("CARGO_BIN_EXE_flxpoint"), &binary).unwrap();
+    std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut command = Command::new(&binary);
     command
         .args([
             "shipments",
