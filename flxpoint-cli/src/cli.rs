@@ -133,6 +133,11 @@ pub struct SandboxArgs {
     /// refused before anything listens (exit 2, naming the bad field).
     #[arg(long, value_name = "FILE")]
     pub seed: Option<PathBuf>,
+
+    /// Requests kept by the request journal (GET /_sandbox/requests; older ones are dropped
+    /// and counted) [default: 1000].
+    #[arg(long, value_name = "N")]
+    pub journal_limit: Option<usize>,
 }
 
 /// What `shipments import` and `shipments flag-errors` share.

@@ -80,6 +80,9 @@ pub async fn serve(
         ));
     }
     let mut config = SandboxConfig::default();
+    if let Some(limit) = args.journal_limit {
+        config.journal_limit = limit;
+    }
     if global.no_rate_limit {
         config.rate_per_second = None;
     } else {

@@ -114,3 +114,32 @@ fn a_bad_seed_file_exits_2_naming_the_field_and_nothing_listens() {
     assert!(stdout.is_empty());
     assert_eq!(error["error"], "input", "{error}");
 }
+
+#[test]
+fn the_sandbox_command_bounds_its_request_journal() {
+    let child = Command::new(env!("CARGO_BIN_EXE_flxpoint"))
+        .args(["--no-rate-limit", "sandbox", "--port", "0", "--journal-limit", "1"])
+        .env_clear()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("flxpoint sandbox starts");
+    let mut server = Killed(child);
+    let mut line = String::new();
+    BufReader::new(server.0.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("{line:?}"));
+    let env = [("FLXPOINT_BASE_URL", url), ("FLXPOINT_API_TOKEN", common::TOKEN)];
+    for order in ["3001", "3003"] {
+        common::run(&["orders", "link", "--order-id", order], None, &env).assert_ok();
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let journal: Value = runtime.block_on(async {
+        let answer = reqwest::get(format!("{url}/_sandbox/requests")).await.unwrap();
+        answer.json().await.unwrap()
+    });
+    assert_eq!((journal["limit"].as_u64(), journal["dropped"].as_u64()), (Some(1), Some(1)));
+    let kept = journal["requests"].as_array().unwrap();
+    assert_eq!(kept.len(), 1, "{journal}");
+    assert_eq!(kept[0]["query"], "orderId=3003", "the newest is kept");
+}

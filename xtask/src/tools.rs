@@ -98,19 +98,36 @@ fn ensure_debian(package: &str, version: &str, probe: &str) -> Result<()> {
         cmd
     };
     let pinned = format!("{package}={version}");
-    let installing = run(&mut apt(&["update", "-qq"]))
-        .and_then(|()| run(&mut apt(&["install", "-y", "-qq", "--allow-downgrades", &pinned])));
+    // The package lists once per run, not once per package.
+    static UPDATED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    let installing = match UPDATED.get() {
+        Some(()) => Ok(()),
+        None => run(&mut apt(&["update", "-qq"])).map(|()| {
+            let _ = UPDATED.set(());
+        }),
+    }
+    .and_then(|()| run(&mut apt(&["install", "-y", "-qq", "--allow-downgrades", &pinned])));
     match (installing, installed) {
         (Ok(()), _) => Ok(()),
-        // Debian's mirrors keep only a stable release's newest point version: once the pin is
-        // gone, the version already installed (same release line) is used, and said so.
+        // Debian's mirrors keep only a stable release's newest point version (and the security
+        // archive only its newest build, chromium's every week or two): once the pin is gone,
+        // the version already installed (same release line) is used, and said so.
         (Err(e), Some(have)) if !have.is_empty() => {
             println!(
                 "{package}: {pinned} could not be installed ({e:#}); using the installed {have}"
             );
             Ok(())
         }
-        (Err(e), _) => Err(e.context(format!("installing {pinned} with apt-get (needs root)"))),
+        // On a fresh machine, nothing installed: the mirror's current build of the same
+        // release line, said loudly (a fresh machine must not fail because a pin aged out).
+        (Err(e), _) => {
+            println!(
+                "{package}: {pinned} could not be installed ({e:#}); installing the mirror's \
+                 current {package} instead"
+            );
+            run(&mut apt(&["install", "-y", "-qq", package]))
+                .with_context(|| format!("installing {package} with apt-get (needs root)"))
+        }
     }
 }
 
