@@ -3,9 +3,10 @@
 //!
 //! - It may not be the input, the journal or one of the journal's SQLite side files, by any
 //!   path (a symbolic or hard link included): writing it would destroy what it names.
-//! - A temporary file is made beside it when the command starts, so an unwritable place is
-//!   found before the first send; the report is written there and renamed into place, so an
-//!   interrupted run leaves the old report or the new one, never half of one.
+//! - When the command starts, a probe file is made beside it and removed, so an unwritable
+//!   place is found before the first send. At the end the report is written to a temporary
+//!   file beside it and renamed into place, so an interrupted run leaves the old report or the
+//!   new one, never half of one (and a run stopped before its end leaves no temporary file).
 
 use crate::error::CliError;
 use std::io::Write;
@@ -15,10 +16,10 @@ use tempfile::NamedTempFile;
 /// SQLite's files beside a database: the write-ahead log, its index, the rollback journal.
 const SQLITE_SIDE_FILES: [&str; 3] = ["-wal", "-shm", "-journal"];
 
-/// A report to be written at `path`, with its temporary file already made beside it.
+/// A report to be written at `path`, whose directory was found writable.
 pub struct ReportFile {
     path: PathBuf,
-    temp: NamedTempFile,
+    dir: PathBuf,
 }
 
 impl ReportFile {
@@ -49,18 +50,12 @@ impl ReportFile {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
         };
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let temp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| {
-                CliError::invalid(
-                    "--report",
-                    format!("{}: cannot write there: {e}", path.display()),
-                )
-            })?;
-        Ok(Self { path: path.to_owned(), temp })
+        // Made and removed at once: the real temporary file is made at the end, so a run
+        // stopped during a long load leaves nothing behind.
+        temp_beside(path, dir).map_err(|e| {
+            CliError::invalid("--report", format!("{}: cannot write there: {e}", path.display()))
+        })?;
+        Ok(Self { path: path.to_owned(), dir: dir.to_owned() })
     }
 
     /// Where the report goes.
@@ -69,18 +64,45 @@ impl ReportFile {
     }
 
     /// Writes the report with `write` into the temporary file, then renames it into place.
+    /// The report gets the permissions of the one it replaces, or 0644 (a temporary file is
+    /// made 0600, which would hide the report from the other users who read it today).
     pub fn commit<E>(
-        mut self,
+        self,
         write: impl FnOnce(&mut dyn Write) -> Result<(), E>,
     ) -> Result<(), CommitError<E>> {
+        let mut temp = temp_beside(&self.path, &self.dir).map_err(CommitError::Io)?;
         {
-            let mut out = std::io::BufWriter::new(self.temp.as_file_mut());
+            let mut out = std::io::BufWriter::new(temp.as_file_mut());
             write(&mut out).map_err(CommitError::Write)?;
             out.flush().map_err(CommitError::Io)?;
         }
-        self.temp.as_file().sync_all().map_err(CommitError::Io)?;
-        self.temp.persist(&self.path).map(drop).map_err(|e| CommitError::Io(e.error))
+        let permissions = match std::fs::metadata(&self.path) {
+            Ok(old) => old.permissions(),
+            Err(_) => default_permissions(temp.as_file()).map_err(CommitError::Io)?,
+        };
+        temp.as_file().set_permissions(permissions).map_err(CommitError::Io)?;
+        temp.as_file().sync_all().map_err(CommitError::Io)?;
+        temp.persist(&self.path).map(drop).map_err(|e| CommitError::Io(e.error))
     }
+}
+
+/// A new temporary file in `dir`, named after the report (`.NAME.XXXX.tmp`).
+fn temp_beside(path: &Path, dir: &Path) -> std::io::Result<NamedTempFile> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".tmp").tempfile_in(dir)
+}
+
+/// A new file's usual permissions: readable by all, writable by the owner.
+fn default_permissions(file: &std::fs::File) -> std::io::Result<std::fs::Permissions> {
+    let mut permissions = file.metadata()?.permissions();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        permissions.set_mode(0o644);
+    }
+    #[cfg(not(unix))]
+    permissions.set_readonly(false);
+    Ok(permissions)
 }
 
 /// Why a report could not be written.

@@ -344,8 +344,10 @@ fn sigterm_stops_the_run_keeps_the_journal_and_the_next_run_finishes() {
     let fixture = Fixture::new();
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "t.csv", &shipments_csv("TERM-", 30));
+    let report = dir.path().join("t.report.csv");
     let child = Command::new(env!("CARGO_BIN_EXE_flxpoint"))
-        .args(["shipments", "import", &input, "--rate", "10"])
+        .args(["shipments", "import", &input, "--rate", "10", "--report"])
+        .arg(&report)
         .env_clear()
         .env("FLXPOINT_BASE_URL", fixture.sandbox.base_url())
         .env("FLXPOINT_API_TOKEN", TOKEN)
@@ -371,6 +373,11 @@ fn sigterm_stops_the_run_keeps_the_journal_and_the_next_run_finishes() {
     assert_eq!(first["interrupted"], true);
     assert!(first["notDone"].as_u64().unwrap() > 0, "{first}");
     assert!(first["finishedThisRun"].as_u64().unwrap() > 0, "{first}");
+    // The report is written all the same, the unsent shipments in it.
+    let text = std::fs::read_to_string(&report).unwrap();
+    let outcomes: Vec<&str> = text.lines().skip(1).map(|l| l.split(',').nth(3).unwrap()).collect();
+    assert_eq!(outcomes.len(), 30, "{text}");
+    assert!(outcomes.iter().any(|o| *o == "pending" || *o == "in_flight"), "{text}");
 
     let run = fixture.run(&["shipments", "import", &input, "--no-rate-limit"]);
     assert_eq!(run.code, 0, "{run:#?}");

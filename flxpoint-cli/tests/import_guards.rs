@@ -146,7 +146,14 @@ fn an_unwritable_report_is_found_before_the_first_send_and_a_report_is_replaced_
     assert!(!Path::new(&format!("{input}.journal")).exists());
 
     let report = write(dir.path(), "r.csv", "the old report\n");
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    std::fs::set_permissions(&report, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let old_inode = std::fs::metadata(&report).unwrap().ino();
     import(&fixture, &[&input, "--no-rate-limit", "--report", &report]).assert_ok();
+    let new = std::fs::metadata(&report).unwrap();
+    // Renamed into place (a new file), not rewritten in place; with the old one's permissions.
+    assert_ne!(new.ino(), old_inode, "the report was written in place");
+    assert_eq!(new.permissions().mode() & 0o777, 0o640);
     let text = std::fs::read_to_string(&report).unwrap();
     assert!(text.starts_with("line,fulfillmentRequest,") && text.lines().count() == 4, "{text}");
     let names: Vec<String> = std::fs::read_dir(dir.path())
@@ -252,10 +259,18 @@ fn a_journal_that_cannot_be_made_is_exit_2_and_nothing_is_sent() {
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::set_permissions(&input, std::fs::Permissions::from_mode(0o644)).unwrap();
     let journal = locked.join("ro.journal");
-    // A copy of the binary beside the input: `nobody` may not reach the build's directory.
-    let binary = dir.path().join("flxpoint");
-    std::fs::copy(env!("CARGO_BIN_EXE_flxpoint"), &binary).unwrap();
-    std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // Root writes anywhere: then the run is made as nobody, for whom the directory is
+    // read-only, from a copy of the binary beside the input (nobody may not reach the build's
+    // directory).
+    let root = running_as_root();
+    let binary = if root {
+        let copy = dir.path().join("flxpoint");
+        std::fs::copy(env!("CARGO_BIN_EXE_flxpoint"), &copy).unwrap();
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
+        copy
+    } else {
+        env!("CARGO_BIN_EXE_flxpoint").into()
+    };
     let mut command = Command::new(&binary);
     command
         .args([
@@ -269,14 +284,13 @@ fn a_journal_that_cannot_be_made_is_exit_2_and_nothing_is_sent() {
         .env_clear()
         .env("FLXPOINT_BASE_URL", fixture.sandbox.base_url())
         .env("FLXPOINT_API_TOKEN", TOKEN);
-    // Root writes anywhere: the run is made as nobody, for whom the directory is read-only.
-    if running_as_root() {
+    if root {
         use std::os::unix::process::CommandExt;
         command.uid(65534).gid(65534);
     }
-    let output = command.output().unwrap();
+    let output = command.output().expect("the binary runs (as nobody when the tests are root)");
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(output.status.code(), Some(2), "as root: {root}; {stderr}");
     let error: Value = serde_json::from_str(stderr.lines().last().unwrap()).unwrap();
     assert_eq!(error["error"], "journal", "{stderr}");
     assert!(!journal.exists());
@@ -321,5 +335,60 @@ fn concurrency_is_the_number_of_calls_the_server_sees_at_once() {
         run.assert_ok();
         assert_eq!(summary(&run)["created"], 6);
         assert_eq!(fixture.sandbox.max_in_flight(), expected, "--concurrency {concurrency}");
+    }
+}
+
+#[test]
+fn a_flags_journal_is_refused_with_another_accounts_token() {
+    let fixture = Fixture::new();
+    let dir = tempfile::tempdir().unwrap();
+    let id = fixture.create_shipment("FLAG-TOKEN-1").to_string();
+    let input =
+        write(dir.path(), "flags.csv", &format!("id,syncError\n{id},carrier code unknown\n"));
+    // First with source 100's token alone, then with the account token: another token.
+    let source = write(dir.path(), "source.token", seed::SOURCE_TOKEN);
+    let only_source = [("FLXPOINT_BASE_URL", fixture.sandbox.base_url())];
+    let only_source: Vec<(&str, &str)> =
+        only_source.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let with_source = format!("100={source}");
+    let args = [
+        "shipments",
+        "flag-errors",
+        &input,
+        "--no-rate-limit",
+        "--source-token-file",
+        &with_source,
+    ];
+    fixture.run_with(&args, None, &only_source).assert_ok();
+    let run = fixture.run(&["shipments", "flag-errors", &input, "--no-rate-limit"]);
+    assert_eq!(
+        (run.code, run.error()["error"].as_str()),
+        (2, Some("journal_mismatch")),
+        "{run:#?}"
+    );
+}
+
+#[test]
+fn a_real_conflict_stays_failed_with_retry_failed_and_exits_1() {
+    let fixture = Fixture::new();
+    let dir = tempfile::tempdir().unwrap();
+    // Another shipment already holds the tracking number on the request.
+    fixture.create_shipment("TAKEN-0001");
+    let input = write(dir.path(), "taken.csv", &shipments_csv("TAKEN-", 2));
+    let report = dir.path().join("taken.report.csv");
+    let report = report.to_str().unwrap();
+    for extra in [None, Some("--retry-failed")] {
+        let mut args = vec![input.as_str(), "--no-rate-limit", "--report", report];
+        args.extend(extra);
+        let run = import(&fixture, &args);
+        assert_eq!(run.code, 1, "{extra:?}: {run:#?}");
+        let summary = summary(&run);
+        assert_eq!(
+            (summary["created"].as_u64(), summary["alreadyExists"].as_u64()),
+            (Some(1), Some(0))
+        );
+        assert_eq!(summary["failed"], 1, "{run:#?}");
+        let text = std::fs::read_to_string(report).unwrap();
+        assert!(text.contains(",TAKEN-0001,failed,,\"conflict: no earlier send"), "{text}");
     }
 }

@@ -234,3 +234,80 @@ async fn in_flight_is_on_disk_while_the_server_holds_the_call() {
     assert_eq!(result.unwrap().created, 1);
     assert_eq!(seen, ("in_flight".to_owned(), 1), "committed before the call left");
 }
+
+/// Turns the journal at `path` back into schema 1 (no `maybe_sent`, no origin or token
+/// fingerprints), as the previous release wrote it.
+fn downgrade_to_schema_1(path: &std::path::Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(
+        "ALTER TABLE units DROP COLUMN maybe_sent;
+         DELETE FROM meta WHERE key = 'origin' OR key LIKE 'token_fingerprint:%';
+         UPDATE meta SET value = '1' WHERE key = 'schema_version';",
+    )
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_schema_1_journal_that_sent_work_is_refused_everywhere_and_one_that_did_not_is_new() {
+    let (trial, real) = (sandbox().await, sandbox().await);
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "shipments.csv", SAMPLE);
+    let trial_router = account_router(&trial);
+    let mut journal = Journal::shipments(&input).open(&trial_router, no_problem).unwrap();
+    journal.run(&trial_router, &RunOptions::new(), |_| {}).await.unwrap();
+    drop(journal);
+    let path = Journal::default_path(&input);
+    // Left by the old release: two done, one in flight, one failed, one pending.
+    set_state(&path, "id = 2", "in_flight");
+    set_state(&path, "id = 3", "failed");
+    set_state(&path, "id = 4", "pending");
+    downgrade_to_schema_1(&path);
+
+    // Opening migrates it; only the unit left in flight counts as possibly sent.
+    drop(Journal::shipments(&input).open(&trial_router, no_problem).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let sent: Vec<(i64, i64)> = conn
+        .prepare("SELECT id, maybe_sent FROM units ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(sent, [(1, 0), (2, 1), (3, 0), (4, 0), (5, 0)]);
+    drop(conn);
+
+    // Where its work went is unknown: no server may take it as its own, not even the trial's.
+    for router in [account_router(&real), trial_router] {
+        let mut journal = Journal::shipments(&input).open(&router, no_problem).unwrap();
+        let err = journal.run(&router, &RunOptions::new(), |_| {}).await.unwrap_err();
+        assert!(
+            matches!(&err, ImportError::JournalMismatch { mismatch: Mismatch::Origin { recorded, .. }, .. } if recorded.contains("unrecorded")),
+            "{err:?}"
+        );
+    }
+    assert_eq!(real.request_count(), 0);
+
+    // One that never sent anything is simply run, and records its server.
+    let fresh = write(dir.path(), "fresh.csv", ONE);
+    let router = account_router(&real);
+    let journal = Journal::shipments(&fresh).open(&router, no_problem).unwrap();
+    drop(journal);
+    downgrade_to_schema_1(&Journal::default_path(&fresh));
+    let mut journal = Journal::shipments(&fresh).open(&router, no_problem).unwrap();
+    assert_eq!(journal.run(&router, &RunOptions::new(), |_| {}).await.unwrap().created, 1);
+}
+
+#[tokio::test]
+async fn a_dry_run_of_a_journal_of_another_server_is_refused() {
+    let (trial, real) = (sandbox().await, sandbox().await);
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "shipments.csv", SAMPLE);
+    let trial_router = account_router(&trial);
+    let mut journal = Journal::shipments(&input).open(&trial_router, no_problem).unwrap();
+    journal.run(&trial_router, &RunOptions::new(), |_| {}).await.unwrap();
+    let err = journal.dry_run(&account_router(&real), true, |_| {}).unwrap_err();
+    assert!(matches!(err, ImportError::JournalMismatch { .. }), "{err:?}");
+    // Another token on the same server: the dry run shows the work (the run decides).
+    let other = account(&trial, "another-accounts-token-0002");
+    assert_eq!(journal.dry_run(&other, true, |_| {}).unwrap(), 0);
+}

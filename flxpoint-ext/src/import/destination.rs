@@ -50,20 +50,37 @@ impl std::fmt::Display for Mismatch {
     }
 }
 
-/// The `meta` key of a token's fingerprint.
-fn token_key(label: TokenLabel) -> String {
-    format!("token_fingerprint:{}", label.key())
+/// The `meta` key of the fingerprint of the token a unit key names (`account`, `source:ID`, or
+/// flag batches' `default`: keyed by what the journal stores, so a flags journal run with one
+/// account's token never takes another's as its own).
+fn token_key(unit_key: &str) -> String {
+    format!("token_fingerprint:{unit_key}")
+}
+
+/// The `origin` a migrated schema-1 journal records when any of its work was sent: that
+/// version kept no origin, so no server can be shown to be the one it went to.
+pub(crate) const UNRECORDED_ORIGIN: &str =
+    "an unrecorded server (the journal predates recorded origins)";
+
+/// Whether a check records what it finds (a run) or only compares (a dry run).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Check {
+    /// Compare, record what is new, accept rotated tokens if asked.
+    Run { accept_rotated: bool },
+    /// Compare the origin only; record nothing (a dry run sends nothing, and the token a dry
+    /// run holds may be a rotated one the real run will declare).
+    DryRun,
 }
 
 impl Journal {
     /// Checks that `router` reaches the server and holds the tokens the journal's work went to
-    /// and with, and records them where the journal has none yet (a new journal, or tokens of
-    /// work not sent before). With `accept_rotated`, a token whose fingerprint differs on the
-    /// same origin is taken as rotated and recorded; the origin is never accepted this way.
+    /// and with, and (for a run) records them where the journal has none yet (a new journal,
+    /// or tokens of work not sent before). A rotated token, accepted, is recorded; the origin
+    /// is never accepted this way.
     pub(crate) fn check_destination(
         &self,
         router: &TokenRouter,
-        accept_rotated: bool,
+        check: Check,
     ) -> Result<(), ImportError> {
         let mismatch =
             |mismatch| ImportError::JournalMismatch { path: self.path().into(), mismatch };
@@ -79,28 +96,32 @@ impl Journal {
                 given: other.origin().to_owned(),
             }));
         }
+        let Check::Run { accept_rotated } = check else { return Ok(()) };
         let mut updates = Vec::new();
         if recorded.is_none() {
             updates.push(("origin".to_owned(), expected));
         }
-        for label in self.labels_of_work(router)? {
+        for (key, label) in self.tokens_of_work(router)? {
             let Some(client) = router.client(label) else { continue };
             let given = client.journal_fingerprint();
-            match self.meta(&token_key(label))? {
+            match self.meta(&token_key(&key))? {
                 Some(recorded) if recorded == given => {}
                 Some(recorded) if !accept_rotated => {
                     return Err(mismatch(Mismatch::Token { token: label, recorded, given }));
                 }
                 // Not recorded yet, or rotated on purpose: this token from now on.
-                _ => updates.push((token_key(label), given)),
+                _ => updates.push((token_key(&key), given)),
             }
         }
         self.set_meta(&updates)
     }
 
-    /// The tokens the journal's units go with, resolved through `router` (flag batches name
-    /// no token: the router's default).
-    fn labels_of_work(&self, router: &TokenRouter) -> Result<Vec<TokenLabel>, ImportError> {
+    /// The token keys the journal's units go with, each with the label of the client that
+    /// sends them now (flag batches' `default`: the router's default token).
+    fn tokens_of_work(
+        &self,
+        router: &TokenRouter,
+    ) -> Result<Vec<(String, TokenLabel)>, ImportError> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT DISTINCT token FROM units")
@@ -109,18 +130,17 @@ impl Journal {
             .query_map([], |r| r.get::<_, String>(0))
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .map_err(|e| self.error(e))?;
-        let mut labels: Vec<TokenLabel> = keys
-            .iter()
-            .filter_map(|key| match key.as_str() {
-                DEFAULT_TOKEN_KEY => router.default_token().map(|(label, _)| label),
-                other => TokenLabel::from_key(other),
+        Ok(keys
+            .into_iter()
+            .filter_map(|key| {
+                let label = match key.as_str() {
+                    DEFAULT_TOKEN_KEY => router.default_token().map(|(label, _)| label),
+                    other => TokenLabel::from_key(other),
+                }?;
+                Some((key, label))
             })
-            .collect();
-        labels.sort();
-        labels.dedup();
-        Ok(labels)
+            .collect())
     }
-
     fn meta(&self, key: &str) -> Result<Option<String>, ImportError> {
         self.conn
             .prepare_cached("SELECT value FROM meta WHERE key = ?1")

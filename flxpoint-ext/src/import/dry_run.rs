@@ -1,5 +1,6 @@
 //! What a run would send, without sending it.
 
+use super::destination::Check;
 use super::journal::UnitState;
 use super::{ImportError, JobKind, Journal, TokenLabel, TokenRouter, shipment};
 
@@ -17,7 +18,9 @@ pub struct Planned {
 
 impl Journal {
     /// Gives each call a run would make now to `each`, in input order, without sending
-    /// anything or changing the journal; returns how many there are.
+    /// anything or changing the journal; returns how many there are. A journal whose work went
+    /// to another server is refused as [`Journal::run`] would ([`ImportError::JournalMismatch`]);
+    /// its tokens are compared by the run only (it may be given a rotated one).
     ///
     /// ```no_run
     /// # fn demo(journal: &flxpoint_ext::import::Journal, router: &flxpoint_ext::import::TokenRouter) -> Result<(), flxpoint_ext::import::ImportError> {
@@ -30,6 +33,7 @@ impl Journal {
         retry_failed: bool,
         mut each: impl FnMut(Planned),
     ) -> Result<u64, ImportError> {
+        self.check_destination(router, Check::DryRun)?;
         let states: Vec<String> =
             UnitState::to_send(retry_failed).iter().map(|s| format!("'{}'", s.as_str())).collect();
         let mut stmt = self

@@ -552,14 +552,20 @@ pub(crate) fn head_from(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<He
 /// Version 1 journals knew no `maybe_sent`: only a unit left in flight is taken as possibly
 /// sent (an earlier failure's kind is not known, and calling it a refusal can only make a
 /// 409 a failure, never a claimed success).
+/// Nor did they record where their work went: one that sent anything is marked as sent to an
+/// unknown server, so that no run can take it as its own ([`super::Mismatch::Origin`]); one
+/// that sent nothing is like a new journal.
 fn migrate_from_1(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(
+    conn.execute_batch(&format!(
         "BEGIN IMMEDIATE;
          ALTER TABLE units ADD COLUMN maybe_sent INTEGER NOT NULL DEFAULT 0;
          UPDATE units SET maybe_sent = 1 WHERE state = 'in_flight';
+         INSERT INTO meta (key, value)
+             SELECT 'origin', '{}' WHERE EXISTS (SELECT 1 FROM units WHERE state != 'pending');
          UPDATE meta SET value = '2' WHERE key = 'schema_version';
          COMMIT;",
-    )
+        super::destination::UNRECORDED_ORIGIN
+    ))
 }
 
 /// A reader that hashes what passes through it: a new journal's input is read once, for its

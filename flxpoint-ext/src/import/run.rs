@@ -1,6 +1,7 @@
 //! The sender: one lane per token, a few calls in flight per lane (the client's rate limiter
 //! paces them), every state change committed to the journal around each call.
 
+use super::destination::Check;
 use super::journal::UnitState;
 use super::{Counts, ImportError, JobKind, Journal, TokenLabel, TokenRouter, shipment};
 use crate::{Client, CreateOutcome, Error, Processing};
@@ -113,7 +114,8 @@ impl Journal {
         mut progress: impl FnMut(&Counts),
     ) -> Result<Counts, ImportError> {
         let retry = options.retry_failed;
-        self.check_destination(router, options.accept_rotated_tokens)?;
+        let check = Check::Run { accept_rotated: options.accept_rotated_tokens };
+        self.check_destination(router, check)?;
         let mut lanes = Vec::new();
         for (key, units) in self.tokens_to_send(retry)? {
             let label = TokenLabel::resolve(&key, router);
