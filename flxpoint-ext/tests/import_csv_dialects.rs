@@ -263,3 +263,17 @@ fn an_unclosed_quote_early_in_a_large_file_is_one_problem_at_its_line() {
     assert!(problems[0].message.contains("unclosed quote"), "{problems:?}");
     assert!(problems[0].message.contains("over 1 MiB"), "{problems:?}");
 }
+
+#[test]
+fn a_value_of_many_short_lines_keeps_the_following_line_numbers_right() {
+    // A quoted note of 30,000 lines (~90 KB, far past the reader's buffer), then a bad row:
+    // its line is counted, not guessed, however the line table is trimmed.
+    let note: String = (0..30_000).map(|i| format!("{}\n", i % 10)).collect();
+    for end in ["\n", "\r\n"] {
+        let mut text = format!("{HEADER}{end}");
+        text.push_str(&format!("1388412,1Z1,ups,\"{note}\",HG12123123,1{end}"));
+        text.push_str(&format!("1388412,1Z2,ups,,HG12123123,zero{end}"));
+        let problems = refused(text.as_bytes(), None);
+        assert_eq!(where_(&problems), [(2 + 30_000 + 1, "quantity".to_owned())], "{end:?}");
+    }
+}

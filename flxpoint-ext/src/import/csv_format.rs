@@ -291,6 +291,7 @@ struct Records<R> {
 impl<R: Read> Records<R> {
     fn new(input: Input<R>, delimiter: u8) -> Self {
         let reader = csv::ReaderBuilder::new()
+            .buffer_capacity(CSV_BUFFER)
             .has_headers(false)
             .delimiter(delimiter)
             // Field counts are checked here, to name the line and column.
@@ -333,6 +334,9 @@ impl std::fmt::Display for RecordTooLong {
 
 impl std::error::Error for RecordTooLong {}
 
+/// The CSV reader's buffer: no record can start further back than this from what was read.
+const CSV_BUFFER: usize = 8 * 1024;
+
 /// Everything the CSV reader reads, counted as it passes: the lines (`\n`, `\r\n` and a lone
 /// `\r` each end one), where each line's first byte is, the quotes, and how far the reader is
 /// past the start of the record it is reading.
@@ -346,8 +350,9 @@ struct Counting<R> {
     after_cr: bool,
     /// Nothing but line ends since the current line began.
     line_empty: bool,
-    /// (offset, line) of the first byte (not a line end) of each line from the current
-    /// record's start on: at most a record (≤ [`MAX_RECORD_BYTES`]) and a read-ahead buffer.
+    /// (offset, line) of the first byte (not a line end) of the current record's first line
+    /// and of each line in the reader's buffer (where the next record may start): a record
+    /// of many short lines costs no entry per line.
     firsts: VecDeque<(u64, u64)>,
     /// Where the record being read starts.
     record_start: u64,
@@ -404,6 +409,10 @@ impl<R> Counting<R> {
             }
         }
         self.offset += chunk.len() as u64;
+        let horizon = self.offset.saturating_sub(2 * CSV_BUFFER as u64);
+        while self.firsts.get(1).is_some_and(|&(offset, _)| offset < horizon) {
+            self.firsts.remove(1);
+        }
     }
 
     /// A record starts at byte `start` (the CSV reader's position): the lines before it are
