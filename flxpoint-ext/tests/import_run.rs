@@ -242,3 +242,19 @@ async fn a_run_dropped_midway_leaves_a_journal_the_next_run_finishes() {
     assert_eq!(stored.len(), 5, "none duplicated: {stored:?}");
     assert_eq!(stored.into_iter().collect::<BTreeSet<_>>(), sample_shipments());
 }
+
+#[tokio::test]
+async fn concurrency_per_token_is_the_number_of_calls_the_server_holds_at_once() {
+    for (concurrency, expected) in [(1, 1), (3, 3)] {
+        let sandbox = sandbox().await;
+        let router = account_router(&sandbox);
+        let dir = tempfile::tempdir().unwrap();
+        let input = write(dir.path(), "shipments.csv", SAMPLE);
+        // Every call is held 400 ms: the calls a run keeps in flight overlap at the server.
+        sandbox.inject(Fault::latency(400).on_path("/shipments").times(5));
+        let mut journal = Journal::shipments(&input).open(&router, no_problem).unwrap();
+        let options = RunOptions::new().concurrency_per_token(concurrency);
+        assert_eq!(journal.run(&router, &options, |_| {}).await.unwrap().created, 5);
+        assert_eq!(sandbox.max_in_flight(), expected, "concurrency {concurrency}");
+    }
+}
