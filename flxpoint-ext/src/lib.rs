@@ -27,6 +27,8 @@
 //! documented flow against the embedded sandbox.
 // docs.rs (a nightly) shows which feature an item needs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 pub mod bulk;
 mod client;

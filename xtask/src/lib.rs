@@ -1,5 +1,6 @@
 //! Library behind `cargo xtask`: the spec pipeline (pages → fragments → openapi.yaml), the
 //! fixtures, and the generated-surface summary. Split from `main.rs` so tests can call it.
+#![forbid(unsafe_code)]
 
 pub mod build_bench;
 pub mod diff;

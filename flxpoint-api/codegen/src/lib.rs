@@ -2,6 +2,8 @@
 //!
 //! `flxpoint-api/build.rs` calls [`generate`] at build time, and `cargo xtask generate` calls
 //! the same function to snapshot the output, so the two can never disagree.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use quote::quote;
