@@ -9,16 +9,28 @@
 //! The venv is installed by `cargo xtask tools` (run by `cargo xtask ci`); without it this test
 //! fails, it never skips.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// `cargo xtask tools` installs the venv as `xtask-venv` in the target directory. Found beside
+/// `CARGO_TARGET_TMPDIR` (`<target dir>/tmp`, compiled in by cargo for the target directory this
+/// test was built in), so it follows `CARGO_TARGET_DIR` and `build.target-dir` as xtask does,
+/// with no variable to pass when the test is run by hand.
+fn venv_bin(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("CARGO_TARGET_TMPDIR is inside the target directory")
+        .join("xtask-venv/bin")
+        .join(name)
+}
+
 #[test]
 fn every_page_example_verbatim_passes_a_json_schema_validator() {
-    let python = root().join("target/xtask-venv/bin/python");
+    let python = venv_bin("python");
     assert!(python.exists(), "{} is missing: run `cargo xtask tools` (CI does)", python.display());
     let out = Command::new(python)
         .arg(root().join("flxpoint-api/tests/support/schema_check.py"))

@@ -12,6 +12,7 @@
 //! The bulk commands (`shipments import`, `shipments flag-errors`, in `commands::bulk`) are a
 //! thin shell over flxpoint-ext's `import` engine, with one client per token; `flxpoint
 //! sandbox` runs the embedded sandbox as a server (`sandbox::serve`).
+#![forbid(unsafe_code)]
 
 mod body;
 mod cli;

@@ -170,6 +170,18 @@ const OPERATIONS: [&str; 5] = [
     "PATCH /orders/link",
 ];
 
+/// `cargo xtask tools` installs the venv as `xtask-venv` in the target directory. Found beside
+/// `CARGO_TARGET_TMPDIR` (`<target dir>/tmp`, compiled in by cargo for the target directory this
+/// test was built in), so it follows `CARGO_TARGET_DIR` and `build.target-dir` as xtask does,
+/// with no variable to pass when the test is run by hand.
+fn venv_bin(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("CARGO_TARGET_TMPDIR is inside the target directory")
+        .join("xtask-venv/bin")
+        .join(name)
+}
+
 /// This process's directory for schemathesis' files (several test processes may share a
 /// target directory); removed after a passing run, kept after a failing one.
 fn work_dir() -> PathBuf {
@@ -186,7 +198,7 @@ fn schemathesis(
     seed: &str,
     name: &str,
 ) -> (String, BTreeMap<String, BTreeMap<u64, usize>>) {
-    let bin = root().join("target/xtask-venv/bin/schemathesis");
+    let bin = venv_bin("schemathesis");
     assert!(bin.exists(), "{} is missing: run `cargo xtask tools` (CI does)", bin.display());
     let work = work_dir().join(name);
     let _ = std::fs::remove_dir_all(&work);

@@ -1,7 +1,8 @@
 //! `cargo xtask bench-build`: the cold debug build of a ~20-line flxpoint-ext consumer against
 //! the same-size program on reqwest + serde + tokio, side by side in one run.
 //!
-//! Both consumers are written under `target/build-bench/`, each its own `[workspace]`, with a
+//! Both consumers are written under `build-bench/` in the target directory, each its own
+//! `[workspace]` (depending on the workspace's flxpoint-ext by absolute path), with a
 //! copy of the workspace's `Cargo.lock` (cargo trims it) so the shared crates resolve to the same
 //! versions, and `cargo fetch`ed first so no download is timed. Each round removes the project's
 //! target dir and times `cargo build` (debug, `--frozen`) in a fresh `CARGO_TARGET_DIR`, the two
@@ -152,9 +153,9 @@ impl Consumer {
     }
 }
 
-/// `<root>/target/build-bench`.
+/// `build-bench` in the target directory.
 pub fn bench_dir() -> PathBuf {
-    crate::root().join("target/build-bench")
+    crate::target_dir().join("build-bench")
 }
 
 /// The workspace's `reqwest = { ... }` dependency line with `rustls` added (flxpoint-ext's
@@ -172,6 +173,9 @@ fn baseline_reqwest(workspace_manifest: &str) -> Result<String> {
 
 fn consumers() -> Result<[Consumer; 2]> {
     let manifest = std::fs::read_to_string(crate::root().join("Cargo.toml"))?;
+    // An absolute path: the target directory need not be inside the workspace.
+    let ext = crate::root().join("flxpoint-ext");
+    let ext = ext.to_str().with_context(|| format!("{} is not UTF-8", ext.display()))?;
     let tokio = r#"tokio = { version = "1", features = ["macros", "rt-multi-thread"] }"#.to_owned();
     Ok([
         Consumer {
@@ -187,10 +191,7 @@ fn consumers() -> Result<[Consumer; 2]> {
         Consumer {
             name: "consumer-ext",
             // Default features (rustls), as `cargo add flxpoint-ext` gives.
-            dependencies: vec![
-                r#"flxpoint-ext = { path = "../../../flxpoint-ext" }"#.into(),
-                tokio,
-            ],
+            dependencies: vec![format!("flxpoint-ext = {{ path = {ext:?} }}"), tokio],
             main: EXT_MAIN,
         },
     ])

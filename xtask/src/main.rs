@@ -14,6 +14,7 @@
 //! - `bench-shared-limit`: the rate limit shared by worker processes through Redis (aggregate
 //!   efficiency with 1, 4 and 8 processes; the latency Redis adds), flxpoint-ext README.
 //! - `ci`: everything CI checks, in one command.
+#![forbid(unsafe_code)]
 
 use anyhow::{Result, bail};
 use std::process::Command;

@@ -79,7 +79,8 @@ fn forget_earlier_verifications() -> Result<()> {
 /// [`package`].
 pub fn from_crates() -> Result<()> {
     let version = env!("CARGO_PKG_VERSION");
-    let packaged = crate::root().join("target/package");
+    // Where `cargo package` wrote them: the target directory, wherever it is.
+    let packaged = crate::target_dir().join("package");
     let scratch = std::env::temp_dir().join("flxpoint-from-crates");
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch)?;
@@ -101,13 +102,13 @@ pub fn from_crates() -> Result<()> {
         cmd.arg("--config").arg(crate::root().join(".cargo/config.toml"));
         // The workspace's target dir: the dependencies `cargo package` just verified against are
         // the same fresh resolution, so they are not built (and stored) a second time.
-        cmd.env("CARGO_TARGET_DIR", crate::root().join("target"));
+        cmd.env("CARGO_TARGET_DIR", crate::target_dir());
         cmd
     };
     // As docs.rs builds them (`[package.metadata.docs.rs]`: every feature, `--cfg docsrs`, a
     // nightly; RUSTC_BOOTSTRAP lets the stable toolchain accept `feature(doc_cfg)` as it does).
     for (name, lib) in [("flxpoint-api", "flxpoint_api"), ("flxpoint-ext", "flxpoint_ext")] {
-        let dir = crate::root().join("target/doc").join(lib);
+        let dir = crate::target_dir().join("doc").join(lib);
         // The workspace's own `cargo doc` wrote the same path: only a fresh file proves this build.
         std::fs::remove_dir_all(&dir).ok();
         let mut doc = in_crate(name, &["doc", "--no-deps", "--all-features"]);
@@ -168,7 +169,7 @@ pub fn msrv() -> Result<()> {
     check
         .current_dir(crate::root())
         .args(["run", &version, "cargo", "check", "--workspace", "--all-targets", "--locked"])
-        .env("CARGO_TARGET_DIR", crate::root().join("target/msrv"))
+        .env("CARGO_TARGET_DIR", crate::target_dir().join("msrv"))
         // The outer cargo's variables would point the inner one at the newer toolchain.
         .env_remove("CARGO")
         .env_remove("RUSTC")

@@ -13,9 +13,10 @@ pub fn dir() -> PathBuf {
     crate::root().join("xtask/tools")
 }
 
-/// The Python virtualenv holding the PyPI tools.
+/// The Python virtualenv holding the PyPI tools: `xtask-venv` in the target directory (the
+/// tests that run these tools find it there too, beside their `CARGO_TARGET_TMPDIR`).
 pub fn venv() -> PathBuf {
-    crate::root().join("target/xtask-venv")
+    crate::target_dir().join("xtask-venv")
 }
 
 /// A command from the npm tools (`node_modules/.bin`).

@@ -1,7 +1,6 @@
-//! The generation settings of `flxpoint-api`, written once.
-//!
-//! `flxpoint-api/build.rs` calls [`generate`] at build time, and `cargo xtask generate` calls
-//! the same function to snapshot the output, so the two can never disagree.
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use quote::quote;

@@ -10,6 +10,7 @@
 //!
 //! The limit: at most `--burst` requests per token in any window of `burst / rate` seconds
 //! (default rate 2; default burst: the rate when it is a whole number, else 1 → 2 in any 1 s).
+#![forbid(unsafe_code)]
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
