@@ -130,6 +130,9 @@ mod tests {
                 label: "account".to_owned(),
             },
             status,
+            response_body: None,
+            response_body_truncated: false,
+            retry_after: None,
             fault: Some("status 503".to_owned()).filter(|_| status == Some(503)),
             duration_ms: 1,
         }

@@ -1,7 +1,7 @@
 //! The filters of `GET /_sandbox/requests`: `path`, `status`, `since`, `limit`.
 
 use super::error::ApiError;
-use super::journal::RecordedRequest;
+use super::journal::Entry;
 
 /// Which journal entries to list; the default lists all.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -45,7 +45,7 @@ impl Filter {
     }
 
     /// Whether `entry` passes every filter given (a request without an answer has no status).
-    pub(crate) fn matches(&self, entry: &RecordedRequest) -> bool {
+    pub(crate) fn matches(&self, entry: &Entry) -> bool {
         self.path.as_deref().is_none_or(|prefix| entry.path.starts_with(prefix))
             && self.since.is_none_or(|since| entry.id > since)
             && self.status.is_none_or(|wanted| match (wanted, entry.status) {

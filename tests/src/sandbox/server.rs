@@ -23,7 +23,8 @@ use super::seed::Seed;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// How many requests the journal keeps by default: enough for a test or a manual session,
-/// small enough (at most 64 KiB of body each) to stay well under 100 MiB.
+/// small enough to stay under 150 MiB even at worst (each entry keeps at most 64 KiB of request
+/// body, 64 KiB of answer and 8 KiB each of path and query; real entries are a few KiB).
 pub const DEFAULT_JOURNAL_LIMIT: usize = 1000;
 
 /// Rate limit, data and journal size of a sandbox.
@@ -40,7 +41,8 @@ pub struct SandboxConfig {
     /// The data to start from (and to return to on reset).
     pub seed: Seed,
     /// How many API requests the request journal keeps (the newest; older ones are counted
-    /// as `dropped`); 0 keeps none.
+    /// as `dropped`); 0 keeps none, at most [`MAX_JOURNAL_LIMIT`](super::MAX_JOURNAL_LIMIT) (more is refused at start
+    /// with `InvalidInput`).
     pub journal_limit: usize,
 }
 
@@ -72,7 +74,8 @@ impl Sandbox {
         Self::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config).await
     }
 
-    /// Starts a sandbox on `addr` (port 0 = a free port). Fails on an invalid rate or burst.
+    /// Starts a sandbox on `addr` (port 0 = a free port). Fails (`InvalidInput`) on an invalid
+    /// rate, burst, seed or journal limit.
     pub async fn start_on(addr: SocketAddr, config: SandboxConfig) -> io::Result<Sandbox> {
         let app = Arc::new(App::new(config)?);
         let listener = TcpListener::bind(addr).await?;
