@@ -310,6 +310,37 @@ async fn assert_received_lists_what_came_when_the_count_differs() {
 }
 
 #[tokio::test]
+#[should_panic(expected = "cannot count requests matching POST /shipments: the journal dropped \
+                           1 older request(s) over its limit since it was last cleared; raise \
+                           journal_limit")]
+async fn assert_received_refuses_to_count_when_requests_were_dropped() {
+    let sandbox =
+        start_with(SandboxConfig { rate_per_second: None, journal_limit: 2, ..Default::default() })
+            .await;
+    create(&sandbox, ACCOUNT_TOKEN, &minimal("A")).await; // dropped below
+    send(&sandbox, "PATCH", "/orders/link?orderId=3001", Some(ACCOUNT_TOKEN), None).await;
+    send(&sandbox, "PATCH", "/orders/link?orderId=3001", Some(ACCOUNT_TOKEN), None).await;
+    assert_eq!(sandbox.dropped_requests(), 1);
+    // The create is no longer kept: counting would say 0 although one arrived.
+    sandbox.assert_received(&RequestMatcher::post("/shipments"), 0);
+}
+
+#[tokio::test]
+async fn assert_received_counts_again_after_a_clear() {
+    let sandbox =
+        start_with(SandboxConfig { rate_per_second: None, journal_limit: 2, ..Default::default() })
+            .await;
+    for _ in 0..3 {
+        send(&sandbox, "PATCH", "/orders/link?orderId=3001", Some(ACCOUNT_TOKEN), None).await;
+    }
+    assert_eq!(sandbox.dropped_requests(), 1);
+    sandbox.clear_requests();
+    assert_eq!(sandbox.dropped_requests(), 0);
+    create(&sandbox, ACCOUNT_TOKEN, &minimal("A")).await;
+    sandbox.assert_received(&RequestMatcher::post("/shipments"), 1);
+}
+
+#[tokio::test]
 async fn the_binary_takes_a_journal_limit() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_flxpoint-sandbox"))
         .args(["--port", "0", "--journal-limit", "1"])

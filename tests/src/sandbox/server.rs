@@ -128,12 +128,20 @@ impl Sandbox {
         self.app.journal().select(&Filter::default())
     }
 
+    /// How many requests the journal dropped (the oldest, over `journal_limit`) since it was
+    /// last cleared: `dropped` of `GET /_sandbox/requests`.
+    pub fn dropped_requests(&self) -> u64 {
+        self.app.journal().dropped()
+    }
+
     /// Empties the request journal, like `DELETE /_sandbox/requests`.
     pub fn clear_requests(&self) {
         self.app.journal().clear();
     }
 
-    /// Asserts that exactly `times` journaled requests match `matcher`.
+    /// Asserts that exactly `times` journaled requests match `matcher`; refuses to count (panics)
+    /// when the journal dropped requests since it was last cleared ([`Self::dropped_requests`]),
+    /// since the count could then be wrong.
     ///
     /// ```
     /// # #[tokio::main]
@@ -154,7 +162,8 @@ impl Sandbox {
     ///
     /// # Panics
     ///
-    /// When the count differs, listing every journaled request (method, path, status, caller,
+    /// When the journal dropped requests (saying how many, and to raise `journal_limit`), or
+    /// when the count differs, listing every journaled request (method, path, status, caller,
     /// fault), like:
     ///
     /// ```text
@@ -164,7 +173,11 @@ impl Sandbox {
     /// ```
     #[track_caller]
     pub fn assert_received(&self, matcher: &RequestMatcher, times: usize) {
-        if let Err(message) = expect::check(&self.requests(), matcher, times) {
+        let (received, dropped) = {
+            let journal = self.app.journal();
+            (journal.select(&Filter::default()), journal.dropped()) // one look at the journal
+        };
+        if let Err(message) = expect::check(&received, dropped, matcher, times) {
             panic!("{message}");
         }
     }
