@@ -782,3 +782,15 @@ async fn admin_changes_from_another_origin_are_refused() {
     assert_eq!(finish(own).await.status, 204);
     assert_eq!(send(&sandbox, "POST", "/_sandbox/reset", None, None).await.status, 204);
 }
+
+#[tokio::test]
+async fn only_a_loopback_address_is_served() {
+    for addr in ["0.0.0.0:0", "[::]:0", "192.0.2.1:0"] {
+        let addr: std::net::SocketAddr = addr.parse().unwrap();
+        let err = Sandbox::start_on(addr, SandboxConfig::default()).await.err().expect("refused");
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{addr}");
+        assert!(err.to_string().contains("loopback"), "{addr}: {err}");
+    }
+    let local = "127.0.0.1:0".parse().unwrap();
+    Sandbox::start_on(local, SandboxConfig::default()).await.expect("loopback").shutdown().await;
+}

@@ -74,9 +74,20 @@ impl Sandbox {
         Self::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config).await
     }
 
-    /// Starts a sandbox on `addr` (port 0 = a free port). Fails (`InvalidInput`) on an invalid
-    /// rate, burst, seed or journal limit.
+    /// Starts a sandbox on `addr` (port 0 = a free port). Fails (`InvalidInput`) on an address
+    /// that is not loopback, and on an invalid rate, burst, seed or journal limit.
     pub async fn start_on(addr: SocketAddr, config: SandboxConfig) -> io::Result<Sandbox> {
+        // Decision: loopback only: the admin routes and the journal have no auth.
+        if !addr.ip().is_loopback() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "the sandbox listens only on a loopback address (127.0.0.1, ::1), got {} \
+                     (its admin routes and request journal have no auth)",
+                    addr.ip()
+                ),
+            ));
+        }
         let app = Arc::new(App::new(config)?);
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
