@@ -114,7 +114,7 @@ fn is_loopback_authority(authority: &str) -> bool {
             None => return false,
         },
         None => match authority.split_once(':') {
-            Some((host, port)) => (host, &authority[host.len()..]),
+            Some((host, _)) => (host, &authority[host.len()..]),
             None => (authority, ""),
         },
     };

@@ -4,7 +4,6 @@
 //! [`RecordedRequest`]s (bodies parsed as JSON) only when read.
 
 use std::collections::VecDeque;
-use std::mem::size_of;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -27,15 +26,17 @@ const METHOD_CAP: usize = 64;
 /// What ends a cut path, query or method.
 pub(crate) const ELLIPSIS: &str = "…";
 
-/// The most a [`Journal`] may keep (`journal_limit`): with [`ENTRY_BOUND`] bytes each at worst,
-/// 100,000 entries are at most about 14 GiB, a bound nobody reaches by mistake.
+/// The most requests a journal may keep (`journal_limit`): at most about 146 KiB each whatever
+/// a client sends (64 KiB of body, 64 KiB of answer, 8 KiB each of path and query), so at most
+/// about 14 GiB at worst, a bound nobody reaches by mistake; real entries are a few KiB.
 pub const MAX_JOURNAL_LIMIT: usize = 100_000;
 
 /// The most bytes one entry keeps, whatever the client sends: two capped bodies, a capped path
 /// and query and method, and the fixed part; plus the seed's caller label, which the seed's
 /// author chooses (not the client). About 146 KiB; 1000 entries (the default) stay under
-/// 150 MiB at worst, and real entries are a few KiB.
-pub(crate) const ENTRY_BOUND: usize = size_of::<Entry>()
+/// 150 MiB at worst, and real entries are a few KiB. Proved by the tests' accounting below.
+#[cfg(test)]
+const ENTRY_BOUND: usize = size_of::<Entry>()
     + 2 * BODY_CAP
     + 2 * (URL_PART_CAP + ELLIPSIS.len())
     + METHOD_CAP
@@ -156,6 +157,7 @@ impl StoredBody {
         })
     }
 
+    #[cfg(test)]
     fn bytes(&self) -> usize {
         self.text.as_ref().map_or(0, String::capacity)
     }
@@ -240,6 +242,7 @@ impl Entry {
     }
 
     /// The bytes this entry keeps: its fixed part and every heap allocation it owns.
+    #[cfg(test)]
     fn bytes(&self) -> usize {
         size_of::<Entry>()
             + self.method.capacity()
@@ -294,6 +297,7 @@ impl Journal {
 
     /// The bytes the kept entries hold (not the deque's own slots): at most
     /// [`ENTRY_BOUND`] (plus the caller label) per entry.
+    #[cfg(test)]
     pub(crate) fn bytes_kept(&self) -> usize {
         self.entries.iter().map(Entry::bytes).sum()
     }
@@ -417,7 +421,7 @@ mod tests {
         let label = caller().label.len();
         let kept = journal.bytes_kept();
         assert!(kept <= 1000 * (ENTRY_BOUND + label), "{kept} bytes kept");
-        assert!(ENTRY_BOUND < 150 * 1024, "{ENTRY_BOUND}: the documented ~146 KiB");
+        const { assert!(ENTRY_BOUND < 150 * 1024, "the documented ~146 KiB") };
         assert!(kept < 150 * 1024 * 1024, "the default journal stays under 150 MiB: {kept}");
         // Still served as JSON (only the newest is read: parsing is slow unoptimized).
         let newest = Filter::parse(&[("limit".to_owned(), "1".to_owned())]).unwrap();
