@@ -69,7 +69,7 @@ async fn open_browser(driver: &Driver, profile: &Path) -> Browser {
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        "--window-size=1440,1150",
+        "--window-size=1440,1350", // room for an expanded entry with its answer
     ]
     .iter()
     .map(|arg| (*arg).to_owned())
@@ -123,6 +123,8 @@ async fn wait_for(browser: &Browser, what: &str, expression: &str) {
 /// Saves a screenshot to the test's temporary directory and, with `UPDATE_SCREENSHOTS=1`, to
 /// `tests/docs/NAME`.
 async fn screenshot(browser: &Browser, name: &str) {
+    // From the top: clicking an entry low in the page scrolls the window.
+    js(browser, "window.scrollTo(0, 0)").await;
     let png = browser.screenshot().await.expect("screenshot");
     let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
     std::fs::write(&scratch, &png).unwrap();
