@@ -18,7 +18,7 @@ use fantoccini::{Client as Browser, ClientBuilder, Locator};
 use flxpoint_ext::{
     Client, FulfillmentRequestRef, LinkSelector, RetryPolicy, ShipmentLine, TokenKind,
 };
-use flxpoint_sandbox::sandbox::{RequestMatcher, Sandbox, SandboxConfig, seed};
+use flxpoint_sandbox::sandbox::{Fault, RequestMatcher, Sandbox, SandboxConfig, seed};
 use serde_json::{Value, json};
 
 /// Debian's Chromium (the `chromium` package); chromedriver is found on `PATH`.
@@ -34,6 +34,8 @@ struct Driver {
 
 impl Driver {
     fn start() -> Driver {
+        // Checked first: a failed check after the spawn would leave chromedriver running.
+        assert!(Path::new(CHROMIUM).exists(), "{CHROMIUM} is missing: run `cargo xtask tools`");
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -43,7 +45,6 @@ impl Driver {
             .unwrap_or_else(|err| {
                 panic!("chromedriver cannot be started ({err}): run `cargo xtask tools` (CI does)")
             });
-        assert!(Path::new(CHROMIUM).exists(), "{CHROMIUM} is missing: run `cargo xtask tools`");
         Driver { child, url: format!("http://127.0.0.1:{port}") }
     }
 }
@@ -68,7 +69,7 @@ async fn open_browser(driver: &Driver, profile: &Path) -> Browser {
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        "--window-size=1440,1150",
+        "--window-size=1440,1350", // room for an expanded entry with its answer
     ]
     .iter()
     .map(|arg| (*arg).to_owned())
@@ -122,6 +123,8 @@ async fn wait_for(browser: &Browser, what: &str, expression: &str) {
 /// Saves a screenshot to the test's temporary directory and, with `UPDATE_SCREENSHOTS=1`, to
 /// `tests/docs/NAME`.
 async fn screenshot(browser: &Browser, name: &str) {
+    // From the top: clicking an entry low in the page scrolls the window.
+    js(browser, "window.scrollTo(0, 0)").await;
     let png = browser.screenshot().await.expect("screenshot");
     let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
     std::fs::write(&scratch, &png).unwrap();
@@ -232,6 +235,46 @@ async fn the_console_shows_requests_and_state_and_injects_faults() {
     }
     screenshot(&browser, "console.png").await;
 
+    // A repeated create: the 409, expanded, shows what it was answered (the error's text).
+    let again = source
+        .create_shipment(FulfillmentRequestRef::id(1388412), "CONSOLE-1")
+        .line(ShipmentLine::sku("HG12123123", 1))
+        .send()
+        .await
+        .expect_err("a repeated tracking number");
+    assert_eq!(again.status(), Some(409), "{again}");
+    wait_for(
+        &browser,
+        "the 409",
+        "document.querySelector('#journal details[data-status=\"409\"]')",
+    )
+    .await;
+    let conflict = "#journal details[data-request-id=\"4\"]";
+    browser
+        .find(Locator::Css(&format!("{conflict} summary")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let answered = js(
+        &browser,
+        &format!("document.querySelector('{conflict} pre[data-field=response-body]').textContent"),
+    )
+    .await;
+    let answered: Value =
+        serde_json::from_str(answered.as_str().unwrap()).expect("the answer is shown as JSON");
+    assert_eq!(answered["status"], 409);
+    let message = answered["message"].as_str().unwrap();
+    assert!(message.contains("\"CONSOLE-1\" is already used"), "{message}");
+    browser
+        .find(Locator::Css(&format!("{conflict} summary")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
     // A fault from the form: 503 on /shipments.
     browser
         .find(Locator::Css("#fault-kind"))
@@ -248,6 +291,7 @@ async fn the_console_shows_requests_and_state_and_injects_faults() {
         .await
         .unwrap();
     browser.find(Locator::Css("#fault-path")).await.unwrap().send_keys("/shipments").await.unwrap();
+    browser.find(Locator::Css("#fault-retry-after")).await.unwrap().send_keys("7").await.unwrap();
     browser.find(Locator::Css("#fault-submit")).await.unwrap().click().await.unwrap();
     wait_for(
         &browser,
@@ -257,7 +301,7 @@ async fn the_console_shows_requests_and_state_and_injects_faults() {
     .await;
     assert_eq!(
         sandbox.state()["faults"],
-        json!([{"kind": "status", "status": 503, "count": 1, "path": "/shipments"}]),
+        json!([{"kind": "status", "status": 503, "count": 1, "retryAfter": 7, "path": "/shipments"}]),
         "the form sent the documented fault JSON"
     );
     let failed = source
@@ -270,20 +314,21 @@ async fn the_console_shows_requests_and_state_and_injects_faults() {
     wait_for(
         &browser,
         "the faulted request",
-        "document.querySelectorAll('#journal details').length === 4",
+        "document.querySelectorAll('#journal details').length === 5",
     )
     .await;
-    assert_eq!(js(&browser, NEWEST).await, json!(["4", "POST", "/shipments", "503", "status 503"]));
+    assert_eq!(js(&browser, NEWEST).await, json!(["5", "POST", "/shipments", "503", "status 503"]));
     wait_for(&browser, "no pending fault", "document.querySelector('#faults li.empty')").await;
     browser
-        .find(Locator::Css("#journal details[data-request-id=\"4\"] summary"))
+        .find(Locator::Css("#journal details[data-request-id=\"5\"] summary"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    let answer = js(&browser, "document.querySelector('#journal details[data-request-id=\"4\"] [data-field=answer]').innerText").await;
-    assert!(answer.as_str().unwrap().starts_with("answered 503 — fault: status 503"), "{answer}");
+    let answer = js(&browser, "document.querySelector('#journal details[data-request-id=\"5\"] [data-field=answer]').innerText").await;
+    let answer = answer.as_str().unwrap();
+    assert!(answer.starts_with("answered 503 — fault: status 503 — Retry-After: 7 s"), "{answer}");
     // Only the faulted request open in the picture.
     let first = "#journal details[data-request-id=\"1\"] summary";
     browser.find(Locator::Css(first)).await.unwrap().click().await.unwrap();
@@ -305,6 +350,29 @@ async fn the_console_shows_requests_and_state_and_injects_faults() {
     )
     .await;
     assert_eq!(js(&browser, "document.getElementById('injected')").await, Value::Null, "escaped");
+
+    // Clear faults: the pending fault goes, from the sandbox and the page.
+    sandbox.inject(Fault::drop_connection().on_path("/nowhere"));
+    wait_for(&browser, "the drop fault", "document.querySelector('#faults li[data-kind=drop]')")
+        .await;
+    browser.find(Locator::Css("#faults-clear")).await.unwrap().click().await.unwrap();
+    wait_for(&browser, "no pending fault again", "document.querySelector('#faults li.empty')")
+        .await;
+    assert_eq!(sandbox.state()["faults"], json!([]));
+
+    // Clear (the journal): the entries go, the data stays.
+    browser.find(Locator::Css("#journal-clear")).await.unwrap().click().await.unwrap();
+    wait_for(&browser, "a cleared journal", "document.querySelector('#journal p.hint')").await;
+    assert_eq!(js(&browser, "document.querySelectorAll('#journal details').length").await, 0);
+    assert!(sandbox.requests().is_empty(), "the journal is empty");
+    assert_eq!(sandbox.shipments().len(), 3, "only the journal was cleared");
+    account.link_unmanaged_orders(LinkSelector::OrderId(3001)).send().await.expect("linked");
+    wait_for(
+        &browser,
+        "the next request",
+        "document.querySelectorAll('#journal details').length === 1",
+    )
+    .await;
 
     // Reset from the button: back to the seed, journal empty.
     browser.find(Locator::Css("#reset")).await.unwrap().click().await.unwrap();

@@ -7,7 +7,9 @@ mod support;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use flxpoint_sandbox::sandbox::{CallerKind, Fault, RequestMatcher, Sandbox, SandboxConfig};
+use flxpoint_sandbox::sandbox::{
+    CallerKind, Fault, MAX_JOURNAL_LIMIT, RequestMatcher, Sandbox, SandboxConfig,
+};
 use serde_json::{Value, json};
 use support::{
     ACCOUNT_TOKEN, CHANNEL_TOKEN, OTHER_SOURCE_TOKEN, SOURCE_TOKEN, create, finish, raw, send,
@@ -126,6 +128,74 @@ async fn faults_and_rate_limits_are_recorded_with_what_was_answered() {
     assert!(requests[1].duration_ms >= 120, "{}", requests[1].duration_ms);
     sandbox.assert_received(&RequestMatcher::post("/shipments").status(201), 2);
     sandbox.assert_received(&RequestMatcher::post("/shipments"), 6);
+
+    // What was answered: the body (JSON) and `Retry-After`.
+    let answered: Vec<(Option<&str>, Option<u64>)> = requests
+        .iter()
+        .map(|r| (r.response_body.as_ref().and_then(|b| b["message"].as_str()), r.retry_after))
+        .collect();
+    assert_eq!(answered[0], (Some("injected fault: 503 Service Unavailable"), None));
+    assert_eq!(requests[1].response_body.as_ref().unwrap()["trackingNumber"], "F");
+    assert_eq!(answered[2], (Some("rate limit exceeded for this X-API-TOKEN"), Some(1)));
+    assert_eq!(answered[5], (Some("injected fault: 500 Internal Server Error"), None));
+    // `malformed` and `drop` cut their body on purpose: it is never read back, so not recorded.
+    for cut in &requests[3..5] {
+        assert_eq!((&cut.response_body, cut.response_body_truncated), (&None, false), "{cut:?}");
+    }
+    assert!(requests.iter().all(|r| !r.response_body_truncated));
+}
+
+#[tokio::test]
+async fn the_answer_is_recorded_a_409_s_message_and_an_injected_retry_after() {
+    let sandbox = start().await;
+    create(&sandbox, ACCOUNT_TOKEN, &minimal("A")).await;
+    let conflict = create(&sandbox, ACCOUNT_TOKEN, &minimal("A")).await;
+    assert_eq!(conflict.status, 409);
+    sandbox.inject(Fault::status(503).retry_after(7));
+    assert_eq!(create(&sandbox, ACCOUNT_TOKEN, &minimal("B")).await.status, 503);
+    send(
+        &sandbox,
+        "PATCH",
+        "/fulfillment-requests/1388412/processing-failed?error=x",
+        Some(ACCOUNT_TOKEN),
+        None,
+    )
+    .await;
+
+    let dump = journal(&sandbox, "").await.json();
+    let requests = dump["requests"].as_array().unwrap();
+    assert_eq!(requests[1]["status"], 409);
+    assert_eq!(requests[1]["responseBody"], conflict.json(), "the 409 exactly as answered");
+    assert!(
+        requests[1]["responseBody"]["message"].as_str().unwrap().contains("trackingNumber"),
+        "{}",
+        requests[1]["responseBody"]
+    );
+    assert_eq!(requests[1]["responseBodyTruncated"], false);
+    assert_eq!(requests[1]["retryAfter"], Value::Null);
+    assert_eq!(requests[2]["retryAfter"], 7);
+    assert_eq!(requests[2]["responseBody"]["status"], 503);
+    assert_eq!(requests[3]["status"], 204);
+    assert_eq!(requests[3]["responseBody"], Value::Null, "a 204 has no body");
+}
+
+#[tokio::test]
+async fn a_journal_limit_over_the_bound_is_refused() {
+    let config = SandboxConfig { journal_limit: MAX_JOURNAL_LIMIT + 1, ..Default::default() };
+    let err = Sandbox::start(config).await.err().expect("refused");
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("journal_limit must be at most 100000"), "{err}");
+    let config = SandboxConfig { journal_limit: MAX_JOURNAL_LIMIT, ..Default::default() };
+    Sandbox::start(config).await.expect("the bound itself is fine").shutdown().await;
+
+    let refused = Command::new(env!("CARGO_BIN_EXE_flxpoint-sandbox"))
+        .args(["--port", "0", "--journal-limit", "100001"])
+        .output()
+        .expect("binary runs");
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("--journal-limit: at most 100000, got 100001"), "{stderr}");
+    assert!(refused.stdout.is_empty(), "nothing listens");
 }
 
 #[tokio::test]
@@ -165,7 +235,8 @@ async fn bad_filters_are_400_in_the_error_shape() {
         ("?status=abc", "filter status must be"),
         ("?status=6xx", "filter status must be"),
         ("?status=4000", "filter status must be"),
-        ("?since=-1", "filter since must be a non-negative integer"),
+        ("?since=-1", "filter since must be a request id (a non-negative integer: the id of"),
+        ("?since=2026-12-07T02:11:08Z", "filter since must be a request id"),
         ("?limit=ten", "filter limit must be a non-negative integer"),
         ("?limit=99999999999999999999999", "filter limit"),
         ("?method=POST", "unknown filter \"method\""),
@@ -237,6 +308,37 @@ async fn assert_received_lists_what_came_when_the_count_differs() {
     create(&sandbox, ACCOUNT_TOKEN, &minimal("A")).await;
     create(&sandbox, ACCOUNT_TOKEN, &minimal("A")).await;
     sandbox.assert_received(&RequestMatcher::post("/shipments").status(201), 2);
+}
+
+#[tokio::test]
+#[should_panic(expected = "cannot count requests matching POST /shipments: the journal dropped \
+                           1 older request(s) over its limit since it was last cleared; raise \
+                           journal_limit")]
+async fn assert_received_refuses_to_count_when_requests_were_dropped() {
+    let sandbox =
+        start_with(SandboxConfig { rate_per_second: None, journal_limit: 2, ..Default::default() })
+            .await;
+    create(&sandbox, ACCOUNT_TOKEN, &minimal("A")).await; // dropped below
+    send(&sandbox, "PATCH", "/orders/link?orderId=3001", Some(ACCOUNT_TOKEN), None).await;
+    send(&sandbox, "PATCH", "/orders/link?orderId=3001", Some(ACCOUNT_TOKEN), None).await;
+    assert_eq!(sandbox.dropped_requests(), 1);
+    // The create is no longer kept: counting would say 0 although one arrived.
+    sandbox.assert_received(&RequestMatcher::post("/shipments"), 0);
+}
+
+#[tokio::test]
+async fn assert_received_counts_again_after_a_clear() {
+    let sandbox =
+        start_with(SandboxConfig { rate_per_second: None, journal_limit: 2, ..Default::default() })
+            .await;
+    for _ in 0..3 {
+        send(&sandbox, "PATCH", "/orders/link?orderId=3001", Some(ACCOUNT_TOKEN), None).await;
+    }
+    assert_eq!(sandbox.dropped_requests(), 1);
+    sandbox.clear_requests();
+    assert_eq!(sandbox.dropped_requests(), 0);
+    create(&sandbox, ACCOUNT_TOKEN, &minimal("A")).await;
+    sandbox.assert_received(&RequestMatcher::post("/shipments"), 1);
 }
 
 #[tokio::test]

@@ -198,6 +198,12 @@ fn each_kind_of_bad_seed_exits_2_naming_the_field_and_nothing_listens() {
             "tokens[3].value: duplicates tokens[0].value",
         ),
         (
+            "repeated token label",
+            "json",
+            bad_json(|s| s["tokens"][3]["label"] = json!("Acme Warehouse East")),
+            "tokens[3].label: \"Acme Warehouse East\" repeats tokens[1].label",
+        ),
+        (
             "source token of an unknown source",
             "json",
             bad_json(|s| s["tokens"][1]["sourceId"] = json!(999)),

@@ -714,3 +714,83 @@ async fn odd_inputs_never_get_a_server_error() {
     }
     assert_eq!(noop(&sandbox, Some(ACCOUNT_TOKEN)).await.status, 200, "still serving");
 }
+
+#[tokio::test]
+async fn admin_routes_and_the_console_answer_only_a_loopback_host() {
+    let sandbox = start().await;
+    sandbox.inject(Fault::status(503));
+    for (method, path) in [
+        ("GET", "/_sandbox/requests"),
+        ("GET", "/_sandbox/state"),
+        ("GET", "/_sandbox/"),
+        ("GET", "/_sandbox"),
+        ("GET", "/_sandbox/console.js"),
+        ("GET", "/_sandbox/nowhere"),
+        ("POST", "/_sandbox/reset"),
+        ("DELETE", "/_sandbox/faults"),
+        ("DELETE", "/_sandbox/requests"),
+    ] {
+        // DNS rebinding: another site's name resolving to 127.0.0.1 sends its own name as Host.
+        let rebound = raw(&sandbox, method, path, None).header("host", "evil.example");
+        finish(rebound)
+            .await
+            .assert_error(403, "answer only to Host 127.0.0.1, localhost or [::1]");
+    }
+    let port = sandbox.addr().port();
+    for host in [format!("localhost:{port}"), format!("[::1]:{port}"), "127.0.0.1:1".to_owned()] {
+        let local = raw(&sandbox, "GET", "/_sandbox/state", None).header("host", &host);
+        assert_eq!(finish(local).await.status, 200, "{host}: any port of a loopback name");
+    }
+    assert_eq!(sandbox.state()["faults"].as_array().unwrap().len(), 1, "nothing was changed");
+    // API routes are the fake Flxpoint API: any Host (a proxy, a container name) is fine.
+    let api = raw(&sandbox, "PATCH", "/orders/link?orderId=3001", Some(ACCOUNT_TOKEN))
+        .header("host", "evil.example");
+    assert_eq!(finish(api).await.status, 503, "the API answered (with the pending fault)");
+}
+
+#[tokio::test]
+async fn admin_changes_from_another_origin_are_refused() {
+    let sandbox = start().await;
+    sandbox.inject(Fault::status(503));
+    let evil = "http://evil.example";
+    for (method, path) in [
+        ("POST", "/_sandbox/reset"),
+        ("POST", "/_sandbox/faults"),
+        ("DELETE", "/_sandbox/faults"),
+        ("DELETE", "/_sandbox/requests"),
+    ] {
+        // What any page open in the developer's browser could send to 127.0.0.1.
+        for origin in [evil, "null", "https://127.0.0.1", "http://127.0.0.1.evil.example"] {
+            let cross = raw(&sandbox, method, path, None)
+                .header("origin", origin)
+                .header("content-type", "application/json")
+                .body(r#"{"kind":"drop"}"#);
+            finish(cross).await.assert_error(403, &format!("got Origin {origin:?}"));
+        }
+    }
+    assert_eq!(sandbox.state()["faults"], json!([{"kind": "status", "status": 503, "count": 1}]));
+    // Reading is not a change: a GET with a foreign Origin is still answered (the browser
+    // keeps the answer from the other page, and the Host check stops rebinding).
+    let read = raw(&sandbox, "GET", "/_sandbox/state", None).header("origin", evil);
+    assert_eq!(finish(read).await.status, 200);
+    // The console's own origin, and no Origin at all (curl, tests), may change things.
+    let own =
+        raw(&sandbox, "DELETE", "/_sandbox/faults", None).header("origin", sandbox.base_url());
+    assert_eq!(finish(own).await.status, 204);
+    let localhost = format!("http://localhost:{}", sandbox.addr().port());
+    let own = raw(&sandbox, "POST", "/_sandbox/reset", None).header("origin", localhost);
+    assert_eq!(finish(own).await.status, 204);
+    assert_eq!(send(&sandbox, "POST", "/_sandbox/reset", None, None).await.status, 204);
+}
+
+#[tokio::test]
+async fn only_a_loopback_address_is_served() {
+    for addr in ["0.0.0.0:0", "[::]:0", "192.0.2.1:0"] {
+        let addr: std::net::SocketAddr = addr.parse().unwrap();
+        let err = Sandbox::start_on(addr, SandboxConfig::default()).await.err().expect("refused");
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{addr}");
+        assert!(err.to_string().contains("loopback"), "{addr}: {err}");
+    }
+    let local = "127.0.0.1:0".parse().unwrap();
+    Sandbox::start_on(local, SandboxConfig::default()).await.expect("loopback").shutdown().await;
+}

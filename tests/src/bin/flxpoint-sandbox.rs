@@ -16,12 +16,12 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use flxpoint_sandbox::sandbox::{Sandbox, SandboxConfig, Seed};
+use flxpoint_sandbox::sandbox::{MAX_JOURNAL_LIMIT, Sandbox, SandboxConfig, Seed};
 
 const USAGE: &str = concat!(
     "usage: flxpoint-sandbox [--port N (0 = random)] [--rate REQ_PER_SEC (default 2)]\n",
     "                        [--burst N (default: the rate if whole, else 1)] [--no-rate-limit]\n",
-    "                        [--journal-limit N (requests kept by GET /_sandbox/requests, default 1000)]\n",
+    "                        [--journal-limit N (requests kept by GET /_sandbox/requests, default 1000, at most 100000)]\n",
     "                        [--seed FILE (JSON or YAML; default: the built-in seed)]\n",
     "limit: at most BURST requests per token in any window of BURST / RATE seconds",
 );
@@ -44,8 +44,14 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--burst" => parsed.config.burst = Some(number(&value("--burst")?, "--burst")?),
             "--no-rate-limit" => no_limit = true,
             "--journal-limit" => {
-                parsed.config.journal_limit =
-                    number(&value("--journal-limit")?, "--journal-limit")?;
+                let limit = number(&value("--journal-limit")?, "--journal-limit")?;
+                // Refused here (exit 2, with the usage) rather than by the library at start.
+                if limit > MAX_JOURNAL_LIMIT {
+                    return Err(format!(
+                        "--journal-limit: at most {MAX_JOURNAL_LIMIT}, got {limit}"
+                    ));
+                }
+                parsed.config.journal_limit = limit;
             }
             "--seed" => parsed.seed = Some(PathBuf::from(value("--seed")?)),
             "-h" | "--help" => return Err(String::new()), // empty message = print usage, exit 0

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::auth::Tokens;
 use super::faults::{Fault, FaultQueue};
-use super::journal::Journal;
+use super::journal::{Journal, MAX_JOURNAL_LIMIT};
 use super::rate_limit::RateLimit;
 use super::server::SandboxConfig;
 use super::state::State;
@@ -114,6 +114,16 @@ impl App {
     /// Validates the configuration and loads the seed.
     pub(crate) fn new(config: SandboxConfig) -> io::Result<App> {
         let limiter = RateLimit::new(config.rate_per_second, config.burst)?;
+        // Decision: a bound, so the journal's memory has one too (see `journal::ENTRY_BOUND`).
+        if config.journal_limit > MAX_JOURNAL_LIMIT {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "journal_limit must be at most {MAX_JOURNAL_LIMIT}, got {}",
+                    config.journal_limit
+                ),
+            ));
+        }
         // Decision: a seed built in Rust is checked too; a bad one is never half-loaded.
         config.seed.validate().map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         Ok(App {

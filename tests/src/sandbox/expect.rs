@@ -80,11 +80,22 @@ impl fmt::Display for RequestMatcher {
 }
 
 /// `Ok` when exactly `times` of `received` match, else the message listing what was received.
+/// With `dropped` entries (over the journal's limit since it was last cleared) the count could
+/// be wrong either way, so it is never `Ok`.
 pub(crate) fn check(
     received: &[RecordedRequest],
+    dropped: u64,
     matcher: &RequestMatcher,
     times: usize,
 ) -> Result<(), String> {
+    // Decision: refuse outright; a dropped entry may or may not have matched.
+    if dropped > 0 {
+        return Err(format!(
+            "cannot count requests matching {matcher}: the journal dropped {dropped} older \
+             request(s) over its limit since it was last cleared; raise journal_limit (or clear \
+             the journal before the requests to count)"
+        ));
+    }
     let matched = received.iter().filter(|request| matcher.matches(request)).count();
     if matched == times {
         return Ok(());
@@ -130,6 +141,9 @@ mod tests {
                 label: "account".to_owned(),
             },
             status,
+            response_body: None,
+            response_body_truncated: false,
+            retry_after: None,
             fault: Some("status 503".to_owned()).filter(|_| status == Some(503)),
             duration_ms: 1,
         }
@@ -142,11 +156,13 @@ mod tests {
             request(2, "POST", "/shipments", Some(201)),
             request(3, "PUT", "/shipments/flag-with-errors", None),
         ];
-        assert!(check(&received, &RequestMatcher::post("/shipments"), 2).is_ok());
-        assert!(check(&received, &RequestMatcher::post("/shipments").status(201), 1).is_ok());
-        assert!(check(&received, &RequestMatcher::any("/shipments/flag-with-errors"), 1).is_ok());
-        assert!(check(&received, &RequestMatcher::patch("/shipments"), 0).is_ok());
-        let message = check(&received, &RequestMatcher::post("/shipments").status(201), 2)
+        assert!(check(&received, 0, &RequestMatcher::post("/shipments"), 2).is_ok());
+        assert!(check(&received, 0, &RequestMatcher::post("/shipments").status(201), 1).is_ok());
+        assert!(
+            check(&received, 0, &RequestMatcher::any("/shipments/flag-with-errors"), 1).is_ok()
+        );
+        assert!(check(&received, 0, &RequestMatcher::patch("/shipments"), 0).is_ok());
+        let message = check(&received, 0, &RequestMatcher::post("/shipments").status(201), 2)
             .expect_err("only one 201");
         assert!(message.starts_with(
             "expected 2 request(s) matching POST /shipments answered 201, received 1; \
@@ -154,5 +170,9 @@ mod tests {
         ));
         assert!(message.contains("#1 POST /shipments → 503 (account, fault status 503)"));
         assert!(message.contains("#3 PUT /shipments/flag-with-errors → no answer (account)"));
+        // With entries dropped, even a count that looks right is refused.
+        let message = check(&received, 4, &RequestMatcher::patch("/shipments"), 0).unwrap_err();
+        assert!(message.contains("dropped 4 older request(s)"), "{message}");
+        assert!(message.contains("raise journal_limit"), "{message}");
     }
 }

@@ -1,7 +1,7 @@
 //! The filters of `GET /_sandbox/requests`: `path`, `status`, `since`, `limit`.
 
 use super::error::ApiError;
-use super::journal::RecordedRequest;
+use super::journal::Entry;
 
 /// Which journal entries to list; the default lists all.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -10,7 +10,7 @@ pub(crate) struct Filter {
     path: Option<String>,
     /// Only this status (`409`) or status class (`4xx`).
     status: Option<StatusFilter>,
-    /// Only entries with a greater id.
+    /// Only entries with a greater id (a request id, not a time).
     since: Option<u64>,
     /// At most this many: the newest of the matching entries.
     // Decision: the newest N (what "what just happened" asks); a poller passes `since` instead.
@@ -32,7 +32,7 @@ impl Filter {
             match name.as_str() {
                 "path" => filter.path = Some(value.clone()),
                 "status" => filter.status = Some(status(value)?),
-                "since" => filter.since = Some(number(name, value)?),
+                "since" => filter.since = Some(since(value)?),
                 "limit" => filter.limit = Some(number(name, value)?),
                 other => {
                     return Err(ApiError::bad_request(format!(
@@ -45,7 +45,7 @@ impl Filter {
     }
 
     /// Whether `entry` passes every filter given (a request without an answer has no status).
-    pub(crate) fn matches(&self, entry: &RecordedRequest) -> bool {
+    pub(crate) fn matches(&self, entry: &Entry) -> bool {
         self.path.as_deref().is_none_or(|prefix| entry.path.starts_with(prefix))
             && self.since.is_none_or(|since| entry.id > since)
             && self.status.is_none_or(|wanted| match (wanted, entry.status) {
@@ -73,6 +73,16 @@ fn status(value: &str) -> Result<StatusFilter, ApiError> {
         Ok(code @ 100..=599) if value.len() == 3 => Ok(StatusFilter::Exact(code)),
         _ => Err(bad()),
     }
+}
+
+/// `since` is a request id (the `id` of the last entry seen), never a time.
+fn since(value: &str) -> Result<u64, ApiError> {
+    value.parse().map_err(|_| {
+        ApiError::bad_request(format!(
+            "filter since must be a request id (a non-negative integer: the id of the last \
+             request seen), got {value:?}"
+        ))
+    })
 }
 
 fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, ApiError> {

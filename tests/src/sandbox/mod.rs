@@ -46,6 +46,6 @@ mod state;
 
 pub use expect::RequestMatcher;
 pub use faults::{FAULT_STATUSES, Fault};
-pub use journal::{CallerKind, RecordedCaller, RecordedRequest};
+pub use journal::{CallerKind, MAX_JOURNAL_LIMIT, RecordedCaller, RecordedRequest};
 pub use seed::{Seed, SeedError};
 pub use server::{DEFAULT_JOURNAL_LIMIT, Sandbox, SandboxConfig};

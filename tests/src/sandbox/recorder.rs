@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use bytes::Bytes;
@@ -17,11 +17,15 @@ use http_body::Frame;
 use super::app::App;
 use super::auth::{Caller, TOKEN_HEADER, Tokens};
 use super::faults::Fault;
-use super::journal::{self, CallerKind, RecordedCaller, RecordedRequest};
+use super::journal::{CallerKind, Entry, RecordedCaller, StoredBody};
 
 /// The most of a body read: axum's default limit for the handlers' `Bytes`, so a body the
 /// handler could read is passed on whole and a longer one fails there as before.
 const READ_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The most of an answer read back to record it: far above any answer the sandbox makes (its
+/// JSON is small), so nothing real is cut; the journal keeps the first 64 KiB of it.
+const ANSWER_READ_LIMIT: usize = 4 * 1024 * 1024;
 
 /// Where the pipeline leaves the fault it took (a request extension).
 #[derive(Clone, Default)]
@@ -39,13 +43,10 @@ pub(crate) async fn record(State(app): State<Arc<App>>, request: Request, next: 
     let started = Instant::now();
     let time = Utc::now();
     let (mut parts, body) = request.into_parts();
-    let (kept, body, truncated) = match axum::body::to_bytes(body, READ_LIMIT).await {
-        Ok(bytes) => {
-            let (kept, cut) = journal::body_of(&bytes);
-            (kept, Body::from(bytes), cut)
-        }
+    let (kept, body) = match axum::body::to_bytes(body, READ_LIMIT).await {
+        Ok(bytes) => (StoredBody::of(&bytes), Body::from(bytes)),
         // Over the limit (or unreadable): the handler gets the same error it would have read.
-        Err(err) => (None, Body::new(Failed(Some(err))), true),
+        Err(err) => (StoredBody::unread(), Body::new(Failed(Some(err)))),
     };
     let slot = FaultSlot::default();
     parts.extensions.insert(slot.clone());
@@ -53,23 +54,46 @@ pub(crate) async fn record(State(app): State<Arc<App>>, request: Request, next: 
         app: Arc::clone(&app),
         started,
         slot,
-        entry: Some(RecordedRequest {
-            id: 0,
+        entry: Some(Entry::new(
             time,
-            method: parts.method.to_string(),
-            path: parts.uri.path().to_owned(),
-            query: parts.uri.query().map(str::to_owned),
-            body: kept,
-            body_truncated: truncated,
-            caller: caller_of(app.tokens(), &parts.headers),
-            status: None,
-            fault: None,
-            duration_ms: 0,
-        }),
+            parts.method.as_str(),
+            parts.uri.path(),
+            parts.uri.query(),
+            kept,
+            caller_of(app.tokens(), &parts.headers),
+        )),
     };
     let response = next.run(Request::from_parts(parts, body)).await;
-    pending.finish(Some(response.status().as_u16()));
+    pending.note_head(&response);
+    let (response, answered) = match pending.slot.0.get() {
+        // Their body is cut (drop) or truncated (malformed) on purpose: reading it back here
+        // would change what the client gets, so it is not recorded (`responseBody: null`).
+        Some(Fault::Drop { .. } | Fault::Malformed { .. }) => (response, StoredBody::default()),
+        _ => read_back(response).await,
+    };
+    pending.finish(Some(response.status().as_u16()), answered);
     response
+}
+
+/// The response with its body read into memory, and what the journal keeps of that body.
+/// Only a body of known size up to [`ANSWER_READ_LIMIT`] is read: every answer the sandbox
+/// makes is; any other passes as it is, unrecorded.
+async fn read_back(response: Response) -> (Response, StoredBody) {
+    let (parts, body) = response.into_parts();
+    let known = http_body::Body::size_hint(&body).upper();
+    if known.is_none_or(|size| size > ANSWER_READ_LIMIT as u64) {
+        return (Response::from_parts(parts, body), StoredBody::unread());
+    }
+    match axum::body::to_bytes(body, ANSWER_READ_LIMIT).await {
+        Ok(bytes) => {
+            let kept = StoredBody::of(&bytes);
+            (Response::from_parts(parts, Body::from(bytes)), kept)
+        }
+        // The client then meets the same error as it would have.
+        Err(err) => {
+            (Response::from_parts(parts, Body::new(Failed(Some(err)))), StoredBody::unread())
+        }
+    }
 }
 
 /// Who the request's token stands for (the same lookup as the pipeline's auth), labelled as
@@ -116,15 +140,30 @@ struct Pending {
     app: Arc<App>,
     started: Instant,
     slot: FaultSlot,
-    entry: Option<RecordedRequest>,
+    entry: Option<Entry>,
 }
 
 impl Pending {
-    fn finish(&mut self, status: Option<u16>) {
+    /// Notes what the response head says (duration to the head, `Retry-After`).
+    fn note_head(&mut self, response: &Response) {
+        let Some(entry) = self.entry.as_mut() else { return };
+        entry.duration_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        entry.retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse().ok());
+    }
+
+    fn finish(&mut self, status: Option<u16>, answered: StoredBody) {
         let Some(mut entry) = self.entry.take() else { return };
         entry.status = status;
+        entry.response_body = answered;
         entry.fault = self.slot.0.get().map(fault_label);
-        entry.duration_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        if status.is_none() {
+            entry.duration_ms =
+                u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        }
         self.app.journal().push(entry);
     }
 }
@@ -132,7 +171,7 @@ impl Pending {
 impl Drop for Pending {
     // Decision: a request whose client went away is still journaled, with `status: null`.
     fn drop(&mut self) {
-        self.finish(None);
+        self.finish(None, StoredBody::default());
     }
 }
 

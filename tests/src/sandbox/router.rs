@@ -38,7 +38,10 @@ pub(crate) fn build(app: Arc<App>) -> Router {
         .route("/console.css", get(console::style))
         .route("/favicon.svg", get(console::icon))
         .fallback(pipeline::not_found)
-        .method_not_allowed_fallback(pipeline::method_not_allowed);
+        .method_not_allowed_fallback(pipeline::method_not_allowed)
+        // Every admin and console answer, the fallbacks' too, only to the developer's own pages.
+        .layer(middleware::from_fn(admin::local_only));
     // `/_sandbox` is the nested "/"; `/_sandbox/` (the address to open) needs its own route.
-    api.nest("/_sandbox", admin).route("/_sandbox/", get(console::index)).with_state(app)
+    let console_page = get(console::index).layer(middleware::from_fn(admin::local_only));
+    api.nest("/_sandbox", admin).route("/_sandbox/", console_page).with_state(app)
 }

@@ -23,7 +23,8 @@ use super::seed::Seed;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// How many requests the journal keeps by default: enough for a test or a manual session,
-/// small enough (at most 64 KiB of body each) to stay well under 100 MiB.
+/// small enough to stay under 150 MiB even at worst (each entry keeps at most 64 KiB of request
+/// body, 64 KiB of answer and 8 KiB each of path and query; real entries are a few KiB).
 pub const DEFAULT_JOURNAL_LIMIT: usize = 1000;
 
 /// Rate limit, data and journal size of a sandbox.
@@ -40,7 +41,8 @@ pub struct SandboxConfig {
     /// The data to start from (and to return to on reset).
     pub seed: Seed,
     /// How many API requests the request journal keeps (the newest; older ones are counted
-    /// as `dropped`); 0 keeps none.
+    /// as `dropped`); 0 keeps none, at most [`MAX_JOURNAL_LIMIT`](super::MAX_JOURNAL_LIMIT) (more is refused at start
+    /// with `InvalidInput`).
     pub journal_limit: usize,
 }
 
@@ -72,8 +74,20 @@ impl Sandbox {
         Self::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config).await
     }
 
-    /// Starts a sandbox on `addr` (port 0 = a free port). Fails on an invalid rate or burst.
+    /// Starts a sandbox on `addr` (port 0 = a free port). Fails (`InvalidInput`) on an address
+    /// that is not loopback, and on an invalid rate, burst, seed or journal limit.
     pub async fn start_on(addr: SocketAddr, config: SandboxConfig) -> io::Result<Sandbox> {
+        // Decision: loopback only: the admin routes and the journal have no auth.
+        if !addr.ip().is_loopback() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "the sandbox listens only on a loopback address (127.0.0.1, ::1), got {} \
+                     (its admin routes and request journal have no auth)",
+                    addr.ip()
+                ),
+            ));
+        }
         let app = Arc::new(App::new(config)?);
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
@@ -125,12 +139,20 @@ impl Sandbox {
         self.app.journal().select(&Filter::default())
     }
 
+    /// How many requests the journal dropped (the oldest, over `journal_limit`) since it was
+    /// last cleared: `dropped` of `GET /_sandbox/requests`.
+    pub fn dropped_requests(&self) -> u64 {
+        self.app.journal().dropped()
+    }
+
     /// Empties the request journal, like `DELETE /_sandbox/requests`.
     pub fn clear_requests(&self) {
         self.app.journal().clear();
     }
 
-    /// Asserts that exactly `times` journaled requests match `matcher`.
+    /// Asserts that exactly `times` journaled requests match `matcher`; refuses to count (panics)
+    /// when the journal dropped requests since it was last cleared ([`Self::dropped_requests`]),
+    /// since the count could then be wrong.
     ///
     /// ```
     /// # #[tokio::main]
@@ -151,7 +173,8 @@ impl Sandbox {
     ///
     /// # Panics
     ///
-    /// When the count differs, listing every journaled request (method, path, status, caller,
+    /// When the journal dropped requests (saying how many, and to raise `journal_limit`), or
+    /// when the count differs, listing every journaled request (method, path, status, caller,
     /// fault), like:
     ///
     /// ```text
@@ -161,7 +184,11 @@ impl Sandbox {
     /// ```
     #[track_caller]
     pub fn assert_received(&self, matcher: &RequestMatcher, times: usize) {
-        if let Err(message) = expect::check(&self.requests(), matcher, times) {
+        let (received, dropped) = {
+            let journal = self.app.journal();
+            (journal.select(&Filter::default()), journal.dropped()) // one look at the journal
+        };
+        if let Err(message) = expect::check(&received, dropped, matcher, times) {
             panic!("{message}");
         }
     }

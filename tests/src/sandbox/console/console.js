@@ -118,6 +118,8 @@ function describeFault(fault) {
   if (fault.kind === "latency") text += ` ${fault.ms}ms`;
   if (fault.count > 1) text += ` × ${fault.count}`;
   text += fault.path ? ` on paths starting ${fault.path}` : " on any path";
+  if (fault.retryAfter !== undefined) text += `, Retry-After ${fault.retryAfter} s`;
+  if (fault.noRetryAfter) text += ", no Retry-After";
   if (fault.after) text += ", after the operation";
   return text;
 }
@@ -157,6 +159,22 @@ function statusBadge(status) {
   return el("span", { className: "badge", "data-class": String(status).charAt(0) }, status);
 }
 
+/** A recorded body as text: JSON pretty-printed, text as it is, `none` when absent. */
+function bodyText(body, none) {
+  if (body === null || body === undefined) return none;
+  return typeof body === "string" ? body : JSON.stringify(body, null, 2);
+}
+
+/** Why an entry has no answer body. */
+function noAnswerBody(request) {
+  if (request.status === null) return "(no answer)";
+  // The sandbox never reads these bodies back: they are cut on the wire on purpose.
+  if (request.fault === "drop" || request.fault === "malformed") {
+    return `(not recorded: the ${request.fault} fault cuts the body on purpose)`;
+  }
+  return request.responseBodyTruncated ? "(not recorded)" : "(no body)";
+}
+
 function journalEntry(request, open) {
   const target = request.path + (request.query ? `?${request.query}` : "");
   // The arrival time as the sandbox wrote it (UTC), to the millisecond: HH:MM:SS.mmm.
@@ -169,17 +187,17 @@ function journalEntry(request, open) {
     request.fault ? el("span", { className: "badge fault", "data-field": "fault" }, request.fault) : null,
     el("span", { className: "who" }, request.caller.label),
     el("span", { className: "time" }, `${clock} · ${request.durationMs} ms`));
-  let bodyText = "(no body)";
-  if (request.body !== null && request.body !== undefined) {
-    bodyText = typeof request.body === "string" ? request.body : JSON.stringify(request.body, null, 2);
-  }
   const answer = request.status === null ? "no answer (the client went away)" : `answered ${request.status}`;
   const details = el("div", { className: "body" },
     el("div", { "data-field": "answer" }, answer,
       request.fault ? ` — fault: ${request.fault}` : " — no fault",
+      request.retryAfter !== null && request.retryAfter !== undefined ? ` — Retry-After: ${request.retryAfter} s` : null,
       ` — in ${request.durationMs} ms — caller: ${request.caller.label} — ${request.time}`),
     el("div", {}, request.bodyTruncated ? "body (truncated):" : "body:"),
-    el("pre", { className: "mono", "data-field": "body" }, bodyText));
+    el("pre", { className: "mono", "data-field": "body" }, bodyText(request.body, "(no body)")),
+    el("div", {}, request.responseBodyTruncated ? "answer body (truncated):" : "answer body:"),
+    el("pre", { className: "mono", "data-field": "response-body" },
+      bodyText(request.responseBody, noAnswerBody(request))));
   return el("details", {
     "data-request-id": request.id,
     "data-status": request.status === null ? "" : request.status,
@@ -228,6 +246,10 @@ function faultFromForm() {
   if (kind === "status") {
     fault.status = Number($("#fault-status").value);
     if ($("#fault-after").checked) fault.after = true;
+    // "No Retry-After at all" wins over a number of seconds, as it does in the sandbox.
+    const retryAfter = $("#fault-retry-after").value.trim();
+    if ($("#fault-no-retry-after").checked) fault.noRetryAfter = true;
+    else if (retryAfter) fault.retryAfter = Number(retryAfter);
   }
   if (kind === "latency") fault.ms = Number($("#fault-ms").value || 0);
   return fault;

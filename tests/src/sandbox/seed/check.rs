@@ -82,7 +82,19 @@ impl Check<'_> {
             self.problem("tokens", "at least one token is needed (every request would get 401)");
         }
         let mut values = Seen::new();
+        let mut labels = Seen::new();
         for (i, token) in self.seed.tokens.iter().enumerate() {
+            // Decision: labels are unique, since the journal names each caller by its label.
+            if let Some(label) = &token.label {
+                let field = format!("tokens[{i}].label");
+                if let Some(first) = labels.first(label.as_str(), &field) {
+                    let rule = format!(
+                        "{label:?} repeats {first} (the request journal names callers by label, \
+                         so two tokens would look the same)"
+                    );
+                    self.problem(field, rule);
+                }
+            }
             let value = format!("tokens[{i}].value");
             // The value itself is never part of a message: it is a secret.
             if token.value.is_empty() || !token.value.bytes().all(|b| b.is_ascii_graphic()) {
@@ -210,6 +222,19 @@ mod tests {
         seed.tokens[1].value = seed.tokens[0].value.clone();
         let message = seed.validate().unwrap_err().to_string();
         assert_eq!(message, "tokens[1].value: duplicates tokens[0].value");
+    }
+
+    #[test]
+    fn a_repeated_label_is_reported_at_the_second_token() {
+        let mut seed = Seed::default();
+        seed.tokens[3].label = seed.tokens[1].label.clone();
+        seed.tokens[0].label = None; // unlabelled tokens never clash
+        seed.tokens[2].label = None;
+        let message = seed.validate().unwrap_err().to_string();
+        assert!(
+            message.starts_with("tokens[3].label: \"source 100\" repeats tokens[1].label"),
+            "{message}"
+        );
     }
 
     #[test]
