@@ -60,6 +60,9 @@ async fn the_sample_file_imports_fully_and_a_second_run_sends_nothing() {
     assert_eq!((summary.created, summary.failed, summary.done(), summary.total), (5, 0, 5, 5));
     assert_eq!(seen.first().unwrap().pending, 5);
     assert_eq!(seen.len(), 6, "the start, then one per shipment");
+    // The first answer comes with four calls sent (the default concurrency), the fifth not.
+    let first = seen[1];
+    assert_eq!((first.in_flight, first.pending, first.created), (3, 1, 1), "{first:?}");
     assert_eq!(sandbox.request_count(), 5);
 
     let stored = stored(&sandbox);
@@ -162,8 +165,16 @@ async fn failed_shipments_are_sent_again_only_with_retry_failed() {
     assert_eq!(sandbox.request_count(), 5);
 
     // With it: the first is created now; the second was created by the lost attempt, and the
-    // server's 409 to the repeat makes it already_exists.
-    let summary = journal.run(&router, &options.clone().retry_failed(true), |_| {}).await.unwrap();
+    // server's 409 to the repeat makes it already_exists. The failed count as pending again.
+    let mut start = None;
+    let summary = journal
+        .run(&router, &options.clone().retry_failed(true), |c| {
+            start.get_or_insert(*c);
+        })
+        .await
+        .unwrap();
+    let start = start.unwrap();
+    assert_eq!((start.pending, start.failed, start.created), (2, 0, 3), "{start:?}");
     assert_eq!((summary.created, summary.already_exists, summary.failed), (4, 1, 0));
     assert_eq!(sandbox.request_count(), 7);
     let stored = stored(&sandbox);
@@ -257,4 +268,26 @@ async fn concurrency_per_token_is_the_number_of_calls_the_server_holds_at_once()
         assert_eq!(journal.run(&router, &options, |_| {}).await.unwrap().created, 5);
         assert_eq!(sandbox.max_in_flight(), expected, "concurrency {concurrency}");
     }
+}
+
+#[tokio::test]
+async fn work_the_client_now_refuses_is_failed_without_a_request() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "shipments.csv", SAMPLE);
+    let router = account_router(&sandbox);
+    drop(Journal::shipments(&input).open(&router, no_problem).unwrap());
+    // Resumed with the same token declared a channel token, which may not create shipments:
+    // every shipment is refused by the client before sending, and counted as finished.
+    let channel = flxpoint_ext::import::TokenRouter::new().account(client(
+        &sandbox,
+        flxpoint_sandbox::sandbox::seed::ACCOUNT_TOKEN,
+        flxpoint_ext::TokenKind::Channel,
+    ));
+    let mut journal = Journal::shipments(&input).open(&channel, no_problem).unwrap();
+    let mut last = None;
+    let summary = journal.run(&channel, &RunOptions::new(), |c| last = Some(*c)).await.unwrap();
+    assert_eq!((summary.failed, summary.finished_this_run, summary.pending), (5, 5, 0));
+    assert_eq!(last.unwrap().finished_this_run, 5);
+    assert_eq!(sandbox.request_count(), 0);
 }
