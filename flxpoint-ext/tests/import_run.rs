@@ -214,6 +214,7 @@ async fn each_source_goes_with_its_own_token() {
         matches!(err, ImportError::MissingToken { token: TokenLabel::Source(200), units: 1 }),
         "{err:?}"
     );
+    assert!(err.to_string().starts_with("no token configured for token of source 200;"), "{err}");
     assert_eq!(sandbox.request_count(), 5);
 }
 
@@ -290,4 +291,29 @@ async fn work_the_client_now_refuses_is_failed_without_a_request() {
     assert_eq!((summary.failed, summary.finished_this_run, summary.pending), (5, 5, 0));
     assert_eq!(last.unwrap().finished_this_run, 5);
     assert_eq!(sandbox.request_count(), 0);
+}
+
+#[tokio::test]
+async fn rows_without_a_source_go_with_the_only_source_token_when_there_is_no_account_token() {
+    let sandbox = sandbox().await;
+    let only = flxpoint_ext::import::TokenRouter::new().source(
+        100,
+        client(
+            &sandbox,
+            flxpoint_sandbox::sandbox::seed::SOURCE_TOKEN,
+            flxpoint_ext::TokenKind::Source { source_id: 100 },
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let text = "fulfillmentRequestId,trackingNumber,sku,quantity\n1388412,1ZONLY1,HG12123123,1\n";
+    let input = write(dir.path(), "shipments.csv", text);
+    let mut journal = Journal::shipments(&input).open(&only, no_problem).unwrap();
+    let mut tokens = Vec::new();
+    journal.dry_run(&only, false, |p| tokens.push(p.token)).unwrap();
+    assert_eq!(tokens, [TokenLabel::Source(100)]);
+    assert_eq!(TokenLabel::Source(100).to_string(), "token of source 100");
+    assert_eq!(TokenLabel::Account.to_string(), "account token");
+    let summary = journal.run(&only, &RunOptions::new(), |_| {}).await.unwrap();
+    assert_eq!(summary.created, 1);
+    assert_eq!(sandbox.shipments()[0]["sourceId"], 100);
 }
