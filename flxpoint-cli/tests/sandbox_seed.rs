@@ -24,8 +24,14 @@ impl Drop for Killed {
 }
 
 fn sandbox(seed: &str) -> Killed {
+    sandbox_with(&["--seed", seed])
+}
+
+/// `flxpoint --no-rate-limit sandbox --port 0 ARGS`, its output piped.
+fn sandbox_with(args: &[&str]) -> Killed {
     let child = Command::new(env!("CARGO_BIN_EXE_flxpoint"))
-        .args(["--no-rate-limit", "sandbox", "--port", "0", "--seed", seed])
+        .args(["--no-rate-limit", "sandbox", "--port", "0"])
+        .args(args)
         .env_clear()
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -117,15 +123,7 @@ fn a_bad_seed_file_exits_2_naming_the_field_and_nothing_listens() {
 
 #[test]
 fn the_sandbox_command_bounds_its_request_journal() {
-    let child = Command::new(env!("CARGO_BIN_EXE_flxpoint"))
-        .args(["--no-rate-limit", "sandbox", "--port", "0", "--journal-limit", "1"])
-        .env_clear()
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("flxpoint sandbox starts");
-    let mut server = Killed(child);
+    let mut server = sandbox_with(&["--journal-limit", "1"]);
     let mut line = String::new();
     BufReader::new(server.0.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("{line:?}"));

@@ -25,15 +25,21 @@ fn report(journal: &Journal) -> String {
     String::from_utf8(out).unwrap()
 }
 
+/// The sample file imported in full with `router` into a new journal in `dir`: the input and
+/// the journal, still open.
+async fn imported(dir: &std::path::Path, router: &TokenRouter) -> (std::path::PathBuf, Journal) {
+    let input = write(dir, "shipments.csv", SAMPLE);
+    let mut journal = Journal::shipments(&input).open(router, no_problem).unwrap();
+    let summary = journal.run(router, &RunOptions::new(), |_| {}).await.unwrap();
+    assert_eq!(summary.created, 5);
+    (input, journal)
+}
+
 #[tokio::test]
 async fn a_journal_run_against_one_server_is_refused_against_another() {
     let (trial, real) = (sandbox().await, sandbox().await);
     let dir = tempfile::tempdir().unwrap();
-    let input = write(dir.path(), "shipments.csv", SAMPLE);
-    let trial_router = account_router(&trial);
-    let mut journal = Journal::shipments(&input).open(&trial_router, no_problem).unwrap();
-    let summary = journal.run(&trial_router, &RunOptions::new(), |_| {}).await.unwrap();
-    assert_eq!(summary.created, 5);
+    let (input, journal) = imported(dir.path(), &account_router(&trial)).await;
     drop(journal);
 
     // The same file against another server: refused before anything is sent, finished work
@@ -77,10 +83,8 @@ fn account(sandbox: &flxpoint_sandbox::sandbox::Sandbox, token: &str) -> TokenRo
 async fn another_token_is_refused_unless_accepted_as_rotated_and_then_recorded() {
     let sandbox = sandbox().await;
     let dir = tempfile::tempdir().unwrap();
-    let input = write(dir.path(), "shipments.csv", SAMPLE);
     let router = account_router(&sandbox);
-    let mut journal = Journal::shipments(&input).open(&router, no_problem).unwrap();
-    journal.run(&router, &RunOptions::new(), |_| {}).await.unwrap();
+    let (_, mut journal) = imported(dir.path(), &router).await;
 
     let other = account(&sandbox, "another-accounts-token-0001");
     let err = journal.run(&other, &RunOptions::new(), |_| {}).await.unwrap_err();
@@ -111,10 +115,7 @@ async fn another_token_is_refused_unless_accepted_as_rotated_and_then_recorded()
 async fn the_journal_records_a_fingerprint_never_the_token() {
     let sandbox = sandbox().await;
     let dir = tempfile::tempdir().unwrap();
-    let input = write(dir.path(), "shipments.csv", SAMPLE);
-    let router = source_router(&sandbox);
-    let mut journal = Journal::shipments(&input).open(&router, no_problem).unwrap();
-    journal.run(&router, &RunOptions::new(), |_| {}).await.unwrap();
+    let (input, journal) = imported(dir.path(), &source_router(&sandbox)).await;
     drop(journal);
     let conn = rusqlite::Connection::open(Journal::default_path(&input)).unwrap();
     let mut stmt = conn.prepare("SELECT key, value FROM meta ORDER BY key").unwrap();
@@ -251,10 +252,8 @@ fn downgrade_to_schema_1(path: &std::path::Path) {
 async fn a_schema_1_journal_that_sent_work_is_refused_everywhere_and_one_that_did_not_is_new() {
     let (trial, real) = (sandbox().await, sandbox().await);
     let dir = tempfile::tempdir().unwrap();
-    let input = write(dir.path(), "shipments.csv", SAMPLE);
     let trial_router = account_router(&trial);
-    let mut journal = Journal::shipments(&input).open(&trial_router, no_problem).unwrap();
-    journal.run(&trial_router, &RunOptions::new(), |_| {}).await.unwrap();
+    let (input, journal) = imported(dir.path(), &trial_router).await;
     drop(journal);
     let path = Journal::default_path(&input);
     // Left by the old release: two done, one in flight, one failed, one pending.
@@ -301,10 +300,7 @@ async fn a_schema_1_journal_that_sent_work_is_refused_everywhere_and_one_that_di
 async fn a_dry_run_of_a_journal_of_another_server_is_refused() {
     let (trial, real) = (sandbox().await, sandbox().await);
     let dir = tempfile::tempdir().unwrap();
-    let input = write(dir.path(), "shipments.csv", SAMPLE);
-    let trial_router = account_router(&trial);
-    let mut journal = Journal::shipments(&input).open(&trial_router, no_problem).unwrap();
-    journal.run(&trial_router, &RunOptions::new(), |_| {}).await.unwrap();
+    let (_, journal) = imported(dir.path(), &account_router(&trial)).await;
     let err = journal.dry_run(&account_router(&real), true, |_| {}).unwrap_err();
     assert!(matches!(err, ImportError::JournalMismatch { .. }), "{err:?}");
     // Another token on the same server: the dry run shows the work (the run decides).
