@@ -183,19 +183,9 @@ async fn the_console_shows_requests_and_state_and_injects_faults() {
     let source =
         client(&sandbox, seed::SOURCE_TOKEN, TokenKind::Source { source_id: seed::SOURCE_ID });
     let account = client(&sandbox, seed::ACCOUNT_TOKEN, TokenKind::Account);
-    let created = source
-        .create_shipment(FulfillmentRequestRef::id(1388412), "CONSOLE-1")
-        .line(ShipmentLine::sku("HG12123123", 1))
-        .send()
-        .await
-        .expect("created");
+    let created = create(&source, "CONSOLE-1", "HG12123123").await.expect("created");
     assert!(created.is_created(), "{created:?}");
-    source
-        .create_shipment(FulfillmentRequestRef::id(1388412), "CONSOLE-2")
-        .line(ShipmentLine::sku("AB-100", 1))
-        .send()
-        .await
-        .expect("created");
+    create(&source, "CONSOLE-2", "AB-100").await.expect("created");
     account.link_unmanaged_orders(LinkSelector::OrderId(3001)).send().await.expect("linked");
     wait_for(
         &browser,
@@ -236,12 +226,8 @@ async fn the_console_shows_requests_and_state_and_injects_faults() {
     screenshot(&browser, "console.png").await;
 
     // A repeated create: the 409, expanded, shows what it was answered (the error's text).
-    let again = source
-        .create_shipment(FulfillmentRequestRef::id(1388412), "CONSOLE-1")
-        .line(ShipmentLine::sku("HG12123123", 1))
-        .send()
-        .await
-        .expect_err("a repeated tracking number");
+    let again =
+        create(&source, "CONSOLE-1", "HG12123123").await.expect_err("a repeated tracking number");
     assert_eq!(again.status(), Some(409), "{again}");
     wait_for(
         &browser,
@@ -304,12 +290,7 @@ async fn the_console_shows_requests_and_state_and_injects_faults() {
         json!([{"kind": "status", "status": 503, "count": 1, "retryAfter": 7, "path": "/shipments"}]),
         "the form sent the documented fault JSON"
     );
-    let failed = source
-        .create_shipment(FulfillmentRequestRef::id(1388412), "CONSOLE-3")
-        .line(ShipmentLine::sku("HG12123123", 1))
-        .send()
-        .await
-        .expect_err("the injected 503");
+    let failed = create(&source, "CONSOLE-3", "HG12123123").await.expect_err("the injected 503");
     assert_eq!(failed.status(), Some(503), "{failed}");
     wait_for(
         &browser,
@@ -337,12 +318,7 @@ async fn the_console_shows_requests_and_state_and_injects_faults() {
     sandbox.assert_received(&RequestMatcher::post("/shipments").status(503), 1);
 
     // A tracking number with markup: it must show as text, never as markup.
-    source
-        .create_shipment(FulfillmentRequestRef::id(1388412), "<b id=\"injected\">bold</b>")
-        .line(ShipmentLine::sku("AB-100", 1))
-        .send()
-        .await
-        .expect("created");
+    create(&source, "<b id=\"injected\">bold</b>", "AB-100").await.expect("created");
     wait_for(
         &browser,
         "the markup as text",
@@ -413,4 +389,17 @@ async fn the_console_is_served_with_its_assets_and_a_strict_policy() {
         }
     }
     assert!(sandbox.requests().is_empty(), "the console is not journaled");
+}
+
+/// One shipment on fulfillment request 1388412: `tracking`, one unit of `sku`.
+async fn create(
+    client: &flxpoint_ext::Client,
+    tracking: &str,
+    sku: &str,
+) -> Result<flxpoint_ext::CreateOutcome, flxpoint_ext::Error> {
+    client
+        .create_shipment(FulfillmentRequestRef::id(1388412), tracking)
+        .line(ShipmentLine::sku(sku, 1))
+        .send()
+        .await
 }
