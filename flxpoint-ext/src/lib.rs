@@ -16,8 +16,10 @@ mod limiter;
 mod ops;
 mod options;
 mod patch;
+mod request;
 mod response;
 mod retry;
+mod schema;
 mod token;
 mod validate;
 
@@ -33,6 +35,7 @@ pub use ops::fail_request::FailFulfillmentRequest;
 pub use ops::flag_shipments::{FlagShipmentsWithErrors, ShipmentSyncError};
 pub use ops::link_orders::{LinkSelector, LinkUnmanagedOrders};
 pub use patch::Patch;
+pub use request::Validate;
 pub use response::Response;
 pub use retry::RetryPolicy;
 pub use token::{ApiToken, TokenKind};

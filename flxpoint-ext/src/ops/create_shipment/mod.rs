@@ -4,10 +4,11 @@ use crate::Response;
 use crate::exec::CallState;
 use crate::options::CallOptions;
 use crate::retry::RetryClass;
-use crate::{Client, Error, TokenKind, validate};
+use crate::{Client, Error, Validate};
 use chrono::{DateTime, Utc};
 use flxpoint_api::types;
-use std::collections::HashSet;
+
+mod rules;
 
 /// Which fulfillment request (purchase order) the shipment belongs to: exactly one way, by type.
 #[derive(Clone, Debug, PartialEq)]
@@ -92,26 +93,35 @@ impl CustomField {
     }
 }
 
-/// One line of a shipment.
-#[derive(Clone, Debug, PartialEq)]
+/// One line of a shipment: the generated item type's builder, so that every field the spec
+/// gives an item can be set ([`ShipmentLine::with`]), and the named setters for the documented
+/// ones.
+#[derive(Clone, Debug)]
 pub struct ShipmentLine {
-    item: ItemRef,
-    quantity: i64,
-    inventory_variant_id: Option<i64>,
-    rma_item_id: Option<i64>,
+    fields: types::builder::CreateShipmentItem,
     custom_fields: Vec<CustomField>,
+}
+
+/// Two lines are equal when they build the same item.
+impl PartialEq for ShipmentLine {
+    fn eq(&self, other: &Self) -> bool {
+        self.build().map_err(|e| e.to_string()) == other.build().map_err(|e| e.to_string())
+    }
 }
 
 impl ShipmentLine {
     /// `quantity` units of `item`.
     pub fn new(item: ItemRef, quantity: i64) -> Self {
-        Self {
-            item,
-            quantity,
-            inventory_variant_id: None,
-            rma_item_id: None,
-            custom_fields: Vec::new(),
-        }
+        let fields = types::CreateShipmentItem::builder().quantity(quantity);
+        let fields = match item {
+            ItemRef::Sku(sku) => fields.sku(sku),
+            ItemRef::SourceVariantId(id) => fields.source_variant_id(id),
+            ItemRef::OrderItemId(id) => fields.order_item_id(id),
+            // Sent as `purchaseOrderItemId`: it is the only item-level name the create page
+            // documents; `fulfillmentRequestItemId` is documented only on responses.
+            ItemRef::FulfillmentRequestItemId(id) => fields.purchase_order_item_id(id),
+        };
+        Self { fields, custom_fields: Vec::new() }
     }
 
     /// `quantity` units of the item with this SKU.
@@ -120,15 +130,13 @@ impl ShipmentLine {
     }
 
     /// The inventory variant this line corresponds to.
-    pub fn inventory_variant_id(mut self, id: i64) -> Self {
-        self.inventory_variant_id = Some(id);
-        self
+    pub fn inventory_variant_id(self, id: i64) -> Self {
+        self.with(|f| f.inventory_variant_id(id))
     }
 
     /// The RMA item this line corresponds to.
-    pub fn rma_item_id(mut self, id: i64) -> Self {
-        self.rma_item_id = Some(id);
-        self
+    pub fn rma_item_id(self, id: i64) -> Self {
+        self.with(|f| f.rma_item_id(id))
     }
 
     /// Adds a custom field to this line.
@@ -137,62 +145,32 @@ impl ShipmentLine {
         self
     }
 
-    fn to_wire(&self, at: &str) -> Result<types::CreateShipmentItem, Error> {
-        validate::positive(&format!("{at}.quantity"), self.quantity)?;
-        let optional_id = |name: &str, id: Option<i64>| {
-            id.map(|id| validate::id(&format!("{at}.{name}"), id)).transpose()
-        };
-        let mut item = types::CreateShipmentItem {
-            quantity: self.quantity,
-            inventory_variant_id: optional_id("inventoryVariantId", self.inventory_variant_id)?,
-            rma_item_id: optional_id("rmaItemId", self.rma_item_id)?,
-            custom_fields: custom_fields(&format!("{at}.customFields"), &self.custom_fields)?
-                .into_iter()
-                .map(|(name, value)| {
-                    Some(types::CreateShipmentCustomField { name: Some(name), value: Some(value) })
-                })
-                .collect(),
-            sku: None,
-            source_variant_id: None,
-            order_item_id: None,
-            purchase_order_item_id: None,
-        };
-        match &self.item {
-            ItemRef::Sku(sku) => item.sku = Some(validate::identifier(&format!("{at}.sku"), sku)?),
-            ItemRef::SourceVariantId(id) => {
-                item.source_variant_id = Some(validate::id(&format!("{at}.sourceVariantId"), *id)?)
-            }
-            ItemRef::OrderItemId(id) => {
-                item.order_item_id = Some(validate::id(&format!("{at}.orderItemId"), *id)?)
-            }
-            // Sent as `purchaseOrderItemId`: it is the only item-level name the create page
-            // documents; `fulfillmentRequestItemId` is documented only on responses.
-            ItemRef::FulfillmentRequestItemId(id) => {
-                item.purchase_order_item_id =
-                    Some(validate::id(&format!("{at}.purchaseOrderItemId"), *id)?)
-            }
-        }
+    /// Sets any field of the generated item type, including one the spec gains later:
+    /// `line.with(|f| f.rma_item_id(7))`. The rules apply to it when the request is built.
+    pub fn with(
+        mut self,
+        set: impl FnOnce(types::builder::CreateShipmentItem) -> types::builder::CreateShipmentItem,
+    ) -> Self {
+        self.fields = set(self.fields);
+        self
+    }
+
+    /// The generated item, unchecked (the request's rules check it); custom fields added with
+    /// [`ShipmentLine::custom_field`] follow any set through [`ShipmentLine::with`].
+    fn build(&self) -> Result<types::CreateShipmentItem, types::error::ConversionError> {
+        let mut item: types::CreateShipmentItem = self.fields.clone().try_into()?;
+        item.custom_fields.extend(self.custom_fields.iter().map(|f| Some(f.to_wire())));
         Ok(item)
     }
 }
 
-fn custom_fields(at: &str, fields: &[CustomField]) -> Result<Vec<(String, String)>, Error> {
-    let mut seen = HashSet::new();
-    fields
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let name = validate::identifier(&format!("{at}[{i}].name"), &f.name)?;
-            let value = validate::non_empty(&format!("{at}[{i}].value"), &f.value)?;
-            if !seen.insert(name.clone()) {
-                return Err(Error::validation(
-                    format!("{at}[{i}].name"),
-                    format!("repeats {name:?}; the server would drop it"),
-                ));
-            }
-            Ok((name, value))
-        })
-        .collect()
+impl CustomField {
+    fn to_wire(&self) -> types::CreateShipmentCustomField {
+        let mut field = types::CreateShipmentCustomField::default();
+        field.name = Some(self.name.clone());
+        field.value = Some(self.value.clone());
+        field
+    }
 }
 
 /// What a `create_shipment` call is known to have achieved.
@@ -232,23 +210,17 @@ impl CreateOutcome {
     }
 }
 
-/// Builder of a `POST /shipments` call; see [`Client::create_shipment`].
+/// Builder of a `POST /shipments` call; see [`Client::create_shipment`]. It holds the generated
+/// request's own builders: named setters for the documented fields, [`CreateShipment::with_shipment`]
+/// and [`CreateShipment::with_request`] for any field of the spec.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct CreateShipment {
     client: Client,
-    target: FulfillmentRequestRef,
-    tracking_number: String,
+    request: types::builder::CreateShipmentRequest,
+    shipment: types::builder::CreateShipmentRequestShipment,
     lines: Vec<ShipmentLine>,
-    carrier: Option<String>,
-    method: Option<String>,
-    note: Option<String>,
-    tracking_url: Option<String>,
-    shipped_at: Option<DateTime<Utc>>,
-    shipping_cost: Option<f64>,
-    suppressed: Option<bool>,
     custom_fields: Vec<CustomField>,
-    allow_duplicate_tracking_numbers: bool,
     options: CallOptions,
 }
 
@@ -273,20 +245,40 @@ impl Client {
         target: FulfillmentRequestRef,
         tracking_number: impl Into<String>,
     ) -> CreateShipment {
+        // Always written (it is the server's default too): a retried create relies on the
+        // server refusing a repeated tracking number, so it is pinned, not assumed.
+        let request = types::CreateShipmentRequest::builder().allow_duplicate_tracking_numbers(false);
+        let request = match target {
+            // New name only: `purchaseOrderId` is the deprecated name of the same value.
+            FulfillmentRequestRef::Id(id) => request.fulfillment_request_id(id),
+            FulfillmentRequestRef::Number { number, source_id } => {
+                request.purchase_order_number(number).source_id(source_id)
+            }
+        };
+        let shipment = types::CreateShipmentRequestShipment::builder()
+            .tracking_number(tracking_number.into())
+            .shipment_items(Vec::new());
+        self.create_shipment_with(request, shipment)
+    }
+
+    /// A `POST /shipments` call for a request made elsewhere (a JSON body, a file), checked by
+    /// the same rules as one built with [`Client::create_shipment`] when it is sent.
+    pub fn create_shipment_request(&self, request: types::CreateShipmentRequest) -> CreateShipment {
+        let shipment = request.shipment.clone().into();
+        self.create_shipment_with(request.into(), shipment)
+    }
+
+    fn create_shipment_with(
+        &self,
+        request: types::builder::CreateShipmentRequest,
+        shipment: types::builder::CreateShipmentRequestShipment,
+    ) -> CreateShipment {
         CreateShipment {
             client: self.clone(),
-            target,
-            tracking_number: tracking_number.into(),
+            request,
+            shipment,
             lines: Vec::new(),
-            carrier: None,
-            method: None,
-            note: None,
-            tracking_url: None,
-            shipped_at: None,
-            shipping_cost: None,
-            suppressed: None,
             custom_fields: Vec::new(),
-            allow_duplicate_tracking_numbers: false,
             options: CallOptions::default(),
         }
     }
@@ -306,45 +298,38 @@ impl CreateShipment {
     }
 
     /// The carrier, e.g. `ups`.
-    pub fn carrier(mut self, carrier: impl Into<String>) -> Self {
-        self.carrier = Some(carrier.into());
-        self
+    pub fn carrier(self, carrier: impl Into<String>) -> Self {
+        self.with_shipment(|s| s.carrier(carrier.into()))
     }
 
     /// The delivery method, e.g. `ups_ground`.
-    pub fn method(mut self, method: impl Into<String>) -> Self {
-        self.method = Some(method.into());
-        self
+    pub fn method(self, method: impl Into<String>) -> Self {
+        self.with_shipment(|s| s.method(method.into()))
     }
 
     /// A note.
-    pub fn note(mut self, note: impl Into<String>) -> Self {
-        self.note = Some(note.into());
-        self
+    pub fn note(self, note: impl Into<String>) -> Self {
+        self.with_shipment(|s| s.note(note.into()))
     }
 
     /// A URL to track the shipment.
-    pub fn tracking_url(mut self, url: impl Into<String>) -> Self {
-        self.tracking_url = Some(url.into());
-        self
+    pub fn tracking_url(self, url: impl Into<String>) -> Self {
+        self.with_shipment(|s| s.tracking_url(url.into()))
     }
 
     /// When it was shipped.
-    pub fn shipped_at(mut self, at: DateTime<Utc>) -> Self {
-        self.shipped_at = Some(at);
-        self
+    pub fn shipped_at(self, at: DateTime<Utc>) -> Self {
+        self.with_shipment(|s| s.shipped_at(at))
     }
 
     /// The cost of delivering (finite, not negative).
-    pub fn shipping_cost(mut self, cost: f64) -> Self {
-        self.shipping_cost = Some(cost);
-        self
+    pub fn shipping_cost(self, cost: f64) -> Self {
+        self.with_shipment(|s| s.shipping_cost(cost))
     }
 
     /// When true, the shipment is not synced back to the channel.
-    pub fn suppressed(mut self, suppressed: bool) -> Self {
-        self.suppressed = Some(suppressed);
-        self
+    pub fn suppressed(self, suppressed: bool) -> Self {
+        self.with_shipment(|s| s.suppressed(suppressed))
     }
 
     /// Adds a custom field to the shipment.
@@ -356,95 +341,50 @@ impl CreateShipment {
     /// Allow this tracking number more than once on the fulfillment request (default false).
     /// With `true`, a failed attempt that may have reached the server is never retried, since
     /// the server could not refuse the repeat.
-    pub fn allow_duplicate_tracking_numbers(mut self, allow: bool) -> Self {
-        self.allow_duplicate_tracking_numbers = allow;
+    pub fn allow_duplicate_tracking_numbers(self, allow: bool) -> Self {
+        self.with_request(|r| r.allow_duplicate_tracking_numbers(allow))
+    }
+
+    /// Sets any field of the generated `shipment` object, including one the spec gains later:
+    /// `.with_shipment(|s| s.carrier("ups".to_owned()))`. Lines and custom fields added with
+    /// [`CreateShipment::line`] and [`CreateShipment::custom_field`] follow those set here.
+    pub fn with_shipment(
+        mut self,
+        set: impl FnOnce(
+            types::builder::CreateShipmentRequestShipment,
+        ) -> types::builder::CreateShipmentRequestShipment,
+    ) -> Self {
+        self.shipment = set(self.shipment);
         self
     }
 
-    /// Validates and builds the wire body without sending it.
-    pub fn to_request(&self) -> Result<types::CreateShipmentRequest, Error> {
-        let mut request = types::CreateShipmentRequest {
-            // Always written (it is the server's default too): a retried create relies on the
-            // server refusing a repeated tracking number, so it is pinned, not assumed.
-            allow_duplicate_tracking_numbers: self.allow_duplicate_tracking_numbers,
-            shipment: self.shipment()?,
-            fulfillment_request_id: None,
-            purchase_order_id: None,
-            purchase_order_number: None,
-            source_id: None,
-        };
-        match (&self.target, self.client.token_kind()) {
-            (FulfillmentRequestRef::Id(id), _) => {
-                // New name only: `purchaseOrderId` is the deprecated name of the same value.
-                request.fulfillment_request_id = Some(validate::id("fulfillmentRequestId", *id)?)
-            }
-            (FulfillmentRequestRef::Number { number, source_id }, kind) => {
-                request.purchase_order_number =
-                    Some(validate::identifier("purchaseOrderNumber", number)?);
-                request.source_id = source_id.map(|s| validate::id("sourceId", s)).transpose()?;
-                match (kind, source_id) {
-                    (Some(TokenKind::Account), None) => {
-                        return Err(Error::validation(
-                            "sourceId",
-                            "is required with purchaseOrderNumber when using an ACCOUNT token",
-                        ));
-                    }
-                    (Some(TokenKind::Source { source_id: own }), Some(given)) if own != *given => {
-                        return Err(Error::validation(
-                            "sourceId",
-                            format!("{given} is not the SOURCE token's source ({own})"),
-                        ));
-                    }
-                    _ => {}
-                }
-            }
-        }
-        if self.client.token_kind() == Some(TokenKind::Channel) {
-            return Err(Error::validation(
-                "X-API-TOKEN",
-                "a CHANNEL token cannot create shipments (only source or account tokens)",
-            ));
-        }
-        Ok(request)
+    /// Sets any top-level field of the generated request (the `shipment` object is set by
+    /// [`CreateShipment::with_shipment`]).
+    pub fn with_request(
+        mut self,
+        set: impl FnOnce(types::builder::CreateShipmentRequest) -> types::builder::CreateShipmentRequest,
+    ) -> Self {
+        self.request = set(self.request);
+        self
     }
 
-    fn shipment(&self) -> Result<types::CreateShipmentRequestShipment, Error> {
-        let tracking_number =
-            validate::identifier("shipment.trackingNumber", &self.tracking_number)?;
-        if self.lines.is_empty() {
-            return Err(Error::validation("shipment.shipmentItems", "needs at least one item"));
+    /// Validates and builds the wire body without sending it: the generated request, checked by
+    /// [`Validate::validate`] for the client's token kind.
+    pub fn to_request(&self) -> Result<types::CreateShipmentRequest, Error> {
+        fn unbuildable(at: &str) -> impl FnOnce(types::error::ConversionError) -> Error + '_ {
+            move |e| Error::validation(at, e.to_string())
         }
-        if self.shipping_cost.is_some_and(|cost| !(cost.is_finite() && cost >= 0.0)) {
-            return Err(Error::validation(
-                "shipment.shippingCost",
-                "must be a finite, non-negative number",
-            ));
+        let mut shipment: types::CreateShipmentRequestShipment =
+            self.shipment.clone().try_into().map_err(unbuildable("shipment"))?;
+        let first = shipment.shipment_items.len();
+        for (i, line) in self.lines.iter().enumerate() {
+            let at = format!("shipment.shipmentItems[{}]", first + i);
+            shipment.shipment_items.push(line.build().map_err(unbuildable(&at))?);
         }
-        let shipment_items = self
-            .lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| l.to_wire(&format!("shipment.shipmentItems[{i}]")))
-            .collect::<Result<_, _>>()?;
-        let custom_fields = custom_fields("shipment.customFields", &self.custom_fields)?
-            .into_iter()
-            .map(|(name, value)| types::CreateShipmentCustomField {
-                name: Some(name),
-                value: Some(value),
-            })
-            .collect();
-        Ok(types::CreateShipmentRequestShipment {
-            tracking_number,
-            shipment_items,
-            carrier: self.carrier.clone(),
-            method: self.method.clone(),
-            note: self.note.clone(),
-            tracking_url: self.tracking_url.clone(),
-            shipped_at: self.shipped_at,
-            shipping_cost: self.shipping_cost,
-            suppressed: self.suppressed,
-            custom_fields,
-        })
+        shipment.custom_fields.extend(self.custom_fields.iter().map(CustomField::to_wire));
+        let request: types::CreateShipmentRequest =
+            self.request.clone().shipment(shipment).try_into().map_err(unbuildable("body"))?;
+        request.validate(self.client.token_kind())
     }
 
     crate::options::per_call_options!(CreateOutcome);
