@@ -81,38 +81,6 @@ impl<'a> Object<'a> {
         self.raw(key).filter(|v| !v.is_null())
     }
 
-    fn typed<T>(
-        &mut self,
-        key: &'static str,
-        what: &str,
-        get: impl FnOnce(&'a Value) -> Option<T>,
-    ) -> Result<Option<T>, CliError> {
-        match self.value(key) {
-            None => Ok(None),
-            Some(v) => get(v).map(Some).ok_or_else(|| CliError::invalid(self.path(key), what)),
-        }
-    }
-
-    /// An optional string (`null` = absent).
-    pub fn string(&mut self, key: &'static str) -> Result<Option<String>, CliError> {
-        self.typed(key, "must be a string", |v| v.as_str().map(str::to_owned))
-    }
-
-    /// An optional integer (`null` = absent).
-    pub fn integer(&mut self, key: &'static str) -> Result<Option<i64>, CliError> {
-        self.typed(key, "must be an integer", Value::as_i64)
-    }
-
-    /// An optional number (`null` = absent).
-    pub fn number(&mut self, key: &'static str) -> Result<Option<f64>, CliError> {
-        self.typed(key, "must be a number", Value::as_f64)
-    }
-
-    /// An optional boolean (`null` = absent).
-    pub fn boolean(&mut self, key: &'static str) -> Result<Option<bool>, CliError> {
-        self.typed(key, "must be true or false", Value::as_bool)
-    }
-
     /// A required field of any type.
     pub fn required(&mut self, key: &'static str) -> Result<&'a Value, CliError> {
         self.value(key).ok_or_else(|| CliError::invalid(self.path(key), "is required"))
@@ -177,11 +145,11 @@ mod tests {
     fn fields_are_typed_null_is_absent_or_clear_and_unknown_fields_are_refused() {
         let body = json!({"a": 1, "b": null, "c": "x", "d": {"e": true}, "f": 0});
         let mut o = Object::new("", &body).unwrap();
-        assert_eq!(o.integer("a").unwrap(), Some(1));
-        assert_eq!(o.string("b").unwrap(), None);
-        assert_eq!(field(o.integer("c").unwrap_err()), "c");
+        assert_eq!(o.required_integer("a").unwrap(), 1);
+        assert_eq!(field(o.required_string("b").unwrap_err()), "b");
+        assert_eq!(field(o.required_integer("c").unwrap_err()), "c");
         let mut d = Object::new(&o.path("d"), o.raw("d").unwrap()).unwrap();
-        assert_eq!(field(d.string("e").unwrap_err()), "d.e");
+        assert_eq!(field(d.required_string("e").unwrap_err()), "d.e");
         assert_eq!(field(o.finish().unwrap_err()), "f");
 
         let mut p = Object::new("", &body).unwrap();

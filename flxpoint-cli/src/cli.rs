@@ -271,7 +271,7 @@ pub enum OrdersCommand {
 }
 
 /// `shipments create`: the target fulfillment request, then the shipment.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 #[command(group(
     ArgGroup::new("target")
         .args(["fulfillment_request_id", "purchase_order_number", "body"])

@@ -23,7 +23,12 @@ pub(crate) fn component(name: &str) -> &'static Value {
 /// body).
 pub(crate) trait Rules {
     /// Before the object's fields are checked: deprecated names mapped to the spec's own.
-    fn normalize(&self, pattern: &str, at: &str, object: &mut Map<String, Value>) -> Result<(), Error>;
+    fn normalize(
+        &self,
+        pattern: &str,
+        at: &str,
+        object: &mut Map<String, Value>,
+    ) -> Result<(), Error>;
 
     /// After the object's own fields passed their type, required and unknown checks, before
     /// its nested objects and arrays are checked.
@@ -61,7 +66,8 @@ fn nullable(schema: &Value) -> (&Value, bool) {
     let schema = resolve(schema);
     if let Some([first, second]) = schema.get("oneOf").and_then(Value::as_array).map(Vec::as_slice)
     {
-        let is_null = |s: &Value| s.get("enum").is_some_and(|e| *e == Value::Array(vec![Value::Null]));
+        let is_null =
+            |s: &Value| s.get("enum").is_some_and(|e| *e == Value::Array(vec![Value::Null]));
         if is_null(second) {
             return (resolve(first), true);
         }
@@ -85,7 +91,11 @@ fn walk(
 ) -> Result<(), Error> {
     let (schema, nullable) = nullable(schema);
     if value.is_null() {
-        return if nullable { Ok(()) } else { Err(Error::validation(field(at), "must not be null")) };
+        return if nullable {
+            Ok(())
+        } else {
+            Err(Error::validation(field(at), "must not be null"))
+        };
     }
     let wrong = |what: &str| Err(Error::validation(field(at), format!("must be {what}")));
     match schema.get("type").and_then(Value::as_str) {
@@ -126,7 +136,7 @@ fn walk(
     }
 }
 
-/// An object: its scalar fields' types, the required ones, the unknown ones, the pages' rules,
+/// An object: its scalar fields' types, the unknown ones, the required ones, the pages' rules,
 /// then its nested objects and arrays (so a body's own mistakes are named before its parts').
 fn walk_object(
     object: &mut Map<String, Value>,
@@ -155,15 +165,23 @@ fn walk_object(
             walk(value, field_schema, &join(at, key), &join(pattern, key), rules)?;
         }
     }
-    if let Some(missing) = required.iter().find(|key| !object.contains_key(**key)) {
-        return Err(Error::validation(join(at, missing), "is required"));
-    }
+    let missing = required.iter().find(|key| !object.contains_key(**key));
     if let Some(unknown) = object.keys().find(|key| !properties.contains_key(*key)) {
+        // A misspelt required field (`trackingNumbr`) is named by the field it misses.
+        if let Some(meant) = missing.filter(|m| strsim::damerau_levenshtein(m, unknown) <= 2) {
+            return Err(Error::validation(
+                join(at, meant),
+                format!("is required (is `{unknown}` a misspelling of it?)"),
+            ));
+        }
         let known: Vec<&str> = properties.keys().map(String::as_str).collect();
         return Err(Error::validation(
             join(at, unknown),
             format!("is not a field of this request (fields: {})", known.join(", ")),
         ));
+    }
+    if let Some(missing) = missing {
+        return Err(Error::validation(join(at, missing), "is required"));
     }
     rules.check(pattern, at, object)?;
     for (key, field_schema) in properties {

@@ -57,7 +57,7 @@ pub fn prepare(command: &Command) -> Result<Request, CliError> {
     Ok(match command {
         Command::Shipments(ShipmentsCommand::Create(args)) => {
             Request::CreateShipment(match &args.body {
-                Some(path) => shipments::Create::from_body(&body::read(path)?)?,
+                Some(path) => shipments::Create::from_body(body::read(path)?)?,
                 None => shipments::Create::from_flags(args)?,
             })
         }

@@ -247,7 +247,8 @@ impl Client {
     ) -> CreateShipment {
         // Always written (it is the server's default too): a retried create relies on the
         // server refusing a repeated tracking number, so it is pinned, not assumed.
-        let request = types::CreateShipmentRequest::builder().allow_duplicate_tracking_numbers(false);
+        let request =
+            types::CreateShipmentRequest::builder().allow_duplicate_tracking_numbers(false);
         let request = match target {
             // New name only: `purchaseOrderId` is the deprecated name of the same value.
             FulfillmentRequestRef::Id(id) => request.fulfillment_request_id(id),

@@ -61,7 +61,9 @@ fn visible_text(object: &Map<String, Value>, at: &str, except: &[&str]) -> Resul
 fn unique_custom_fields(object: &Map<String, Value>, at: &str) -> Result<(), Error> {
     let Some(fields) = object.get("customFields").and_then(Value::as_array) else { return Ok(()) };
     let mut seen = HashSet::new();
-    for (i, name) in fields.iter().enumerate().filter_map(|(i, f)| Some((i, f.get("name")?.as_str()?))) {
+    for (i, name) in
+        fields.iter().enumerate().filter_map(|(i, f)| Some((i, f.get("name")?.as_str()?)))
+    {
         if !seen.insert(name) {
             return Err(Error::validation(
                 format!("{at}.customFields[{i}].name"),
@@ -176,7 +178,12 @@ impl CreateRules {
 }
 
 impl Rules for CreateRules {
-    fn normalize(&self, pattern: &str, at: &str, object: &mut Map<String, Value>) -> Result<(), Error> {
+    fn normalize(
+        &self,
+        pattern: &str,
+        at: &str,
+        object: &mut Map<String, Value>,
+    ) -> Result<(), Error> {
         match pattern {
             "" => alias(object, at, "purchaseOrderId", "fulfillmentRequestId", |old, new| {
                 format!(
@@ -185,7 +192,8 @@ impl Rules for CreateRules {
             }),
             "shipment.shipmentItems[]" => {
                 alias(object, at, "fulfillmentRequestItemId", "purchaseOrderItemId", |_, _| {
-                    "names the item a second way (after purchaseOrderItemId): give exactly one".into()
+                    "names the item a second way (after purchaseOrderItemId): give exactly one"
+                        .into()
                 })
             }
             _ => Ok(()),
@@ -207,9 +215,11 @@ impl Rules for CreateRules {
 
 impl Validate for types::CreateShipmentRequest {
     fn from_json(mut body: Value, token_kind: Option<TokenKind>) -> Result<Self, Error> {
-        schema::check(&mut body, schema::component("CreateShipmentRequest"), &CreateRules {
-            token_kind,
-        })?;
+        schema::check(
+            &mut body,
+            schema::component("CreateShipmentRequest"),
+            &CreateRules { token_kind },
+        )?;
         if token_kind == Some(TokenKind::Channel) {
             return Err(Error::validation(
                 "X-API-TOKEN",
