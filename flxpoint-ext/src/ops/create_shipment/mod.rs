@@ -165,6 +165,8 @@ impl ShipmentLine {
 }
 
 impl CustomField {
+    // Default plus fields, not a literal: a field the spec adds later must not break this.
+    #[allow(clippy::field_reassign_with_default)]
     fn to_wire(&self) -> types::CreateShipmentCustomField {
         let mut field = types::CreateShipmentCustomField::default();
         field.name = Some(self.name.clone());
