@@ -16,9 +16,9 @@ use serde_json::{Value, json};
 #[derive(Debug)]
 pub enum Create {
     /// From the flags; made into flxpoint-ext's builder when sent.
-    Flags(Box<CreateArgs>),
+    Flags(CreateArgs),
     /// From `--body`.
-    Body(types::CreateShipmentRequest),
+    Body(Box<types::CreateShipmentRequest>),
 }
 
 impl Create {
@@ -36,7 +36,7 @@ impl Create {
                 "is required (--tracking-number)",
             ));
         }
-        Ok(Self::Flags(Box::new(args.clone())))
+        Ok(Self::Flags(args.clone()))
     }
 
     /// From the API's JSON body, checked against the spec's schema and the page's rules
@@ -44,7 +44,7 @@ impl Create {
     /// names of `fulfillmentRequestId` and `purchaseOrderItemId`). The token kind is checked
     /// again when it is sent.
     pub fn from_body(value: Value) -> Result<Self, CliError> {
-        Ok(Self::Body(types::CreateShipmentRequest::from_json(value, None)?))
+        Ok(Self::Body(Box::new(types::CreateShipmentRequest::from_json(value, None)?)))
     }
 
     /// flxpoint-ext's builder for the flags.
@@ -103,8 +103,8 @@ impl Create {
     /// created by this call.
     pub async fn send(self, client: &Client) -> Result<Answer, CliError> {
         let builder = match self {
-            Self::Flags(args) => Self::builder(*args, client)?,
-            Self::Body(request) => client.create_shipment_request(request),
+            Self::Flags(args) => Self::builder(args, client)?,
+            Self::Body(request) => client.create_shipment_request(*request),
         };
         let response = builder.send_with_response().await?;
         Ok(match response.value {
