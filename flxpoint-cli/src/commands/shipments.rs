@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 #[derive(Debug)]
 pub enum Create {
     /// From the flags; made into flxpoint-ext's builder when sent.
-    Flags(CreateArgs),
+    Flags(Box<CreateArgs>),
     /// From `--body`.
     Body(Box<types::CreateShipmentRequest>),
 }
@@ -36,7 +36,7 @@ impl Create {
                 "is required (--tracking-number)",
             ));
         }
-        Ok(Self::Flags(args.clone()))
+        Ok(Self::Flags(Box::new(args.clone())))
     }
 
     /// From the API's JSON body, checked against the spec's schema and the page's rules
@@ -103,7 +103,7 @@ impl Create {
     /// created by this call.
     pub async fn send(self, client: &Client) -> Result<Answer, CliError> {
         let builder = match self {
-            Self::Flags(args) => Self::builder(args, client)?,
+            Self::Flags(args) => Self::builder(*args, client)?,
             Self::Body(request) => client.create_shipment_request(*request),
         };
         let response = builder.send_with_response().await?;
