@@ -191,3 +191,82 @@ fn walk_object(
     }
     Ok(())
 }
+
+/// The JSON type of a scalar field, as a file's cell is read into it.
+#[cfg_attr(not(feature = "import"), allow(dead_code))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Scalar {
+    /// `integer`.
+    Integer,
+    /// `number`.
+    Number,
+    /// `boolean`.
+    Boolean,
+    /// `string` with `format: date-time`.
+    DateTime,
+    /// Any other `string`.
+    Text,
+}
+
+/// The property `name` of an object schema, resolved (`null` if absent).
+#[cfg_attr(not(feature = "import"), allow(dead_code))]
+pub(crate) fn property(schema: &'static Value, name: &str) -> &'static Value {
+    let schema = nullable(schema).0;
+    schema.get("properties").and_then(|p| p.get(name)).map_or(&Value::Null, |p| nullable(p).0)
+}
+
+/// The element schema of an array schema, resolved.
+#[cfg_attr(not(feature = "import"), allow(dead_code))]
+pub(crate) fn element(schema: &'static Value) -> &'static Value {
+    schema.get("items").map_or(&Value::Null, |e| nullable(e).0)
+}
+
+/// The scalar properties of an object schema that are not deprecated, in the document's order,
+/// and whether each is required.
+#[cfg_attr(not(feature = "import"), allow(dead_code))]
+pub(crate) fn scalars(schema: &'static Value) -> Vec<(&'static str, Scalar, bool)> {
+    let schema = nullable(schema).0;
+    let required = |name: &str| {
+        schema
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|k| k.as_str() == Some(name)))
+    };
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    properties
+        .iter()
+        .filter(|(_, p)| p.get("deprecated").and_then(Value::as_bool) != Some(true))
+        .filter_map(|(name, p)| {
+            let p = nullable(p).0;
+            let scalar = match (p.get("type")?.as_str()?, p.get("format").and_then(Value::as_str)) {
+                ("integer", _) => Scalar::Integer,
+                ("number", _) => Scalar::Number,
+                ("boolean", _) => Scalar::Boolean,
+                ("string", Some("date-time")) => Scalar::DateTime,
+                ("string", _) => Scalar::Text,
+                _ => return None,
+            };
+            Some((name.as_str(), scalar, required(name)))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_document_has_the_request_schemas() {
+        let create = component("CreateShipmentRequest");
+        assert_eq!(create["type"], "object");
+        let shipment = property(create, "shipment");
+        let names: Vec<&str> = scalars(shipment).iter().map(|(n, ..)| *n).collect();
+        assert!(names.contains(&"trackingNumber") && names.contains(&"shippedAt"), "{names:?}");
+        let item = element(property(shipment, "shipmentItems"));
+        assert!(scalars(item).contains(&("quantity", Scalar::Integer, true)));
+        // Deprecated fields are not offered as columns.
+        assert!(!scalars(create).iter().any(|(n, ..)| *n == "purchaseOrderId"));
+    }
+}

@@ -2,7 +2,8 @@
 
 use super::destination::Check;
 use super::journal::UnitState;
-use super::{ImportError, JobKind, Journal, TokenLabel, TokenRouter, shipment};
+use super::{ImportError, JobKind, Journal, TokenLabel, TokenRouter};
+use crate::{Validate, types};
 
 /// One call a run would make: where its rows start, the token it would use, and the JSON body.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,8 +57,9 @@ impl Journal {
             };
             let (line, body) = match self.kind() {
                 JobKind::Shipments => {
-                    let (line, head, items) = self.shipment(id)?;
-                    let request = shipment::builder(client, &head, &items).to_request();
+                    let (line, request) = self.shipment(id)?;
+                    let request =
+                        types::CreateShipmentRequest::from_json(request, client.token_kind());
                     (line, request.map(|r| serde_json::to_string(&r)))
                 }
                 JobKind::Flags => {

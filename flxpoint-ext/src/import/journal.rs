@@ -2,17 +2,17 @@
 //! it, so that a run can stop anywhere and resume.
 
 use super::run::Outcome;
-use super::shipment::{Head, Item};
+use super::shipment::Head;
 use super::{ImportError, Problem, TokenLabel, TokenRouter};
-use crate::ItemRef;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The journal's schema version (in `meta`); another version is refused.
-const SCHEMA_VERSION: &str = "2";
+const SCHEMA_VERSION: &str = "3";
 
 /// The token key of work that names no source (flag batches): resolved when sending.
 pub(crate) const DEFAULT_TOKEN_KEY: &str = "default";
@@ -32,27 +32,16 @@ CREATE TABLE IF NOT EXISTS units (
     shipment_id INTEGER,
     error TEXT,
     group_key TEXT UNIQUE,
-    fulfillment_request_id INTEGER,
-    purchase_order_number TEXT,
-    source_id INTEGER,
-    tracking_number TEXT,
-    carrier TEXT,
-    method TEXT,
-    tracking_url TEXT,
-    shipped_at TEXT,
-    shipping_cost REAL,
-    note TEXT
+    -- A shipment: its create request as JSON, without its items.
+    request TEXT
 );
 -- Finding the next work of a token, and counting by state, never scans finished work.
 CREATE INDEX IF NOT EXISTS units_by_state ON units (state, token, id);
 CREATE TABLE IF NOT EXISTS items (
     line INTEGER PRIMARY KEY,
     unit INTEGER NOT NULL,
-    sku TEXT,
-    order_item_id INTEGER,
-    source_variant_id INTEGER,
-    fulfillment_request_item_id INTEGER,
-    quantity INTEGER NOT NULL
+    -- One `shipment.shipmentItems` entry as JSON.
+    item TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS items_by_unit ON items (unit, line);
 CREATE TABLE IF NOT EXISTS flags (
@@ -489,64 +478,39 @@ impl Journal {
             .map_err(|e| self.error(e))
     }
 
-    /// A shipment unit: its first line, values, items.
-    pub(crate) fn shipment(&self, id: i64) -> Result<(u64, Head, Vec<Item>), ImportError> {
+    /// A shipment unit: its first line, and its create request as JSON, items included.
+    pub(crate) fn shipment(&self, id: i64) -> Result<(u64, Value), ImportError> {
         let (line, head) = self
             .conn
-            .prepare_cached(&format!("SELECT first_line, {HEAD_COLUMNS} FROM units WHERE id = ?1"))
+            .prepare_cached("SELECT first_line, request FROM units WHERE id = ?1")
             .and_then(|mut s| {
-                s.query_row([id], |r| Ok((r.get::<_, i64>(0)? as u64, head_from(r, 1)?)))
+                s.query_row([id], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)))
             })
             .map_err(|e| self.error(e))?;
+        let head = head_from_json(&head).ok_or_else(|| self.corrupt("a shipment's request"))?;
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT sku, order_item_id, source_variant_id, fulfillment_request_item_id, \
-                 quantity FROM items WHERE unit = ?1 ORDER BY line",
-            )
+            .prepare_cached("SELECT item FROM items WHERE unit = ?1 ORDER BY line")
             .map_err(|e| self.error(e))?;
         let items = stmt
-            .query_map([id], |r| {
-                let item = match (
-                    r.get::<_, Option<String>>(0)?,
-                    r.get::<_, Option<i64>>(1)?,
-                    r.get::<_, Option<i64>>(2)?,
-                    r.get::<_, Option<i64>>(3)?,
-                ) {
-                    (Some(sku), ..) => ItemRef::Sku(sku),
-                    (_, Some(id), ..) => ItemRef::OrderItemId(id),
-                    (_, _, Some(id), _) => ItemRef::SourceVariantId(id),
-                    (_, _, _, id) => ItemRef::FulfillmentRequestItemId(id.unwrap_or_default()),
-                };
-                Ok(Item { item, quantity: r.get(4)? })
-            })
+            .query_map([id], |r| r.get::<_, String>(0))
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .map_err(|e| self.error(e))?;
-        Ok((line, head, items))
+        let items = items
+            .iter()
+            .map(|text| serde_json::from_str(text))
+            .collect::<Result<Vec<Value>, _>>()
+            .map_err(|_| self.corrupt("a shipment's item"))?;
+        Ok((line, head.with_items(items)))
     }
 }
 
-/// The shipment-level columns of `units`, in [`head_from`]'s order.
-pub(crate) const HEAD_COLUMNS: &str = "fulfillment_request_id, purchase_order_number, source_id, \
-     tracking_number, carrier, method, tracking_url, shipped_at, shipping_cost, note";
-
-/// A [`Head`] from [`HEAD_COLUMNS`] starting at column `at`.
-pub(crate) fn head_from(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Head> {
-    let shipped_at: Option<String> = r.get(at + 7)?;
-    Ok(Head {
-        fulfillment_request_id: r.get(at)?,
-        purchase_order_number: r.get(at + 1)?,
-        source_id: r.get(at + 2)?,
-        tracking_number: r.get::<_, Option<String>>(at + 3)?.unwrap_or_default(),
-        carrier: r.get(at + 4)?,
-        method: r.get(at + 5)?,
-        tracking_url: r.get(at + 6)?,
-        shipped_at: shipped_at
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-            .map(|t| t.with_timezone(&chrono::Utc)),
-        shipping_cost: r.get(at + 8)?,
-        note: r.get(at + 9)?,
-    })
+/// A [`Head`] from its stored JSON; `None` if it is not an object.
+pub(crate) fn head_from_json(text: &str) -> Option<Head> {
+    match serde_json::from_str(text).ok()? {
+        Value::Object(map) => Some(Head(map)),
+        _ => None,
+    }
 }
 
 /// Version 1 journals knew no `maybe_sent`: only a unit left in flight is taken as possibly
@@ -566,6 +530,32 @@ fn migrate_from_1(conn: &Connection) -> rusqlite::Result<()> {
          COMMIT;",
         super::destination::UNRECORDED_ORIGIN
     ))
+}
+
+/// Version 2 journals stored a shipment in positional columns; version 3 stores its request as
+/// JSON, so that a field the spec gains is kept without a schema change. The old columns stay,
+/// unread. A `null` in the JSON (a column that was empty) is read as absent.
+fn migrate_from_2(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "BEGIN IMMEDIATE;
+         ALTER TABLE units ADD COLUMN request TEXT;
+         ALTER TABLE items ADD COLUMN item TEXT;
+         UPDATE units SET request = json_object(
+             'fulfillmentRequestId', fulfillment_request_id,
+             'purchaseOrderNumber', purchase_order_number,
+             'sourceId', source_id,
+             'shipment', json_object(
+                 'trackingNumber', tracking_number, 'carrier', carrier, 'method', method,
+                 'trackingUrl', tracking_url, 'shippedAt', shipped_at,
+                 'shippingCost', shipping_cost, 'note', note,
+                 'shipmentItems', json_array()))
+             WHERE group_key IS NOT NULL;
+         UPDATE items SET item = json_object(
+             'sku', sku, 'orderItemId', order_item_id, 'sourceVariantId', source_variant_id,
+             'purchaseOrderItemId', fulfillment_request_item_id, 'quantity', quantity);
+         UPDATE meta SET value = '3' WHERE key = 'schema_version';
+         COMMIT;",
+    )
 }
 
 /// A reader that hashes what passes through it: a new journal's input is read once, for its
@@ -631,9 +621,17 @@ fn open(
     let stored = meta(&conn, "input_sha256").map_err(|e| ImportError::journal(&path, e))?;
     if let Some(stored) = stored {
         let version = meta(&conn, "schema_version").map_err(|e| ImportError::journal(&path, e))?;
-        if version.as_deref() == Some("1") {
-            migrate_from_1(&conn).map_err(|e| ImportError::journal(&path, e))?;
-        } else if version.as_deref() != Some(SCHEMA_VERSION) {
+        let migrate = |version: Option<&str>| -> rusqlite::Result<bool> {
+            match version {
+                Some("1") => {
+                    migrate_from_1(&conn).and_then(|()| migrate_from_2(&conn)).map(|()| true)
+                }
+                Some("2") => migrate_from_2(&conn).map(|()| true),
+                _ => Ok(false),
+            }
+        };
+        let migrated = migrate(version.as_deref()).map_err(|e| ImportError::journal(&path, e))?;
+        if !migrated && version.as_deref() != Some(SCHEMA_VERSION) {
             return Err(ImportError::Journal {
                 path,
                 message: format!("schema version {version:?}, this library reads {SCHEMA_VERSION}"),

@@ -7,11 +7,11 @@
 //! leaves nothing behind to send.
 
 use super::csv_format::CsvRows;
-use super::journal::{HEAD_COLUMNS, head_from};
-use super::shipment::{self, COLUMNS, Head, Item, ParsedRow};
+use super::journal::head_from_json;
+use super::shipment::{self, Head, ParsedRow};
 use super::{ImportError, Problem, TokenRouter};
-use crate::ItemRef;
 use rusqlite::{OptionalExtension, Transaction, params};
+use serde_json::Value;
 use std::path::Path;
 
 /// Reads, checks and stores every row; returns how many problems were reported.
@@ -33,7 +33,7 @@ pub(crate) fn load_shipments(
         on_problem(p);
     };
     let Some((mut rows, columns)) =
-        CsvRows::open(file, &COLUMNS, delimiter, &mut report).map_err(io)?
+        CsvRows::open(file, &shipment::column_names(), delimiter, &mut report).map_err(io)?
     else {
         return Ok(problems.max(1));
     };
@@ -41,20 +41,15 @@ pub(crate) fn load_shipments(
         return Ok(problems.max(1));
     }
     let mut find = tx
-        .prepare(&format!("SELECT id, first_line, {HEAD_COLUMNS} FROM units WHERE group_key = ?1"))
+        .prepare("SELECT id, first_line, request FROM units WHERE group_key = ?1")
         .map_err(sql)?;
     let mut add_unit = tx
-        .prepare(&format!(
-            "INSERT INTO units (first_line, token, group_key, {HEAD_COLUMNS}) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-        ))
-        .map_err(sql)?;
-    let mut add_item = tx
         .prepare(
-            "INSERT INTO items (line, unit, sku, order_item_id, source_variant_id, \
-             fulfillment_request_item_id, quantity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO units (first_line, token, group_key, request) VALUES (?1, ?2, ?3, ?4)",
         )
         .map_err(sql)?;
+    let mut add_item =
+        tx.prepare("INSERT INTO items (line, unit, item) VALUES (?1, ?2, ?3)").map_err(sql)?;
     while let Some(row) = rows.next_row(&mut report).map_err(io)? {
         if !row.check_shape(&mut report) {
             continue;
@@ -66,12 +61,13 @@ pub(crate) fn load_shipments(
             continue;
         };
         let key = head.group_key();
-        let found: Option<(i64, i64, Head)> = find
-            .query_row([&key], |r| Ok((r.get(0)?, r.get(1)?, head_from(r, 2)?)))
+        let found: Option<(i64, i64, String)> = find
+            .query_row([&key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()
             .map_err(sql)?;
         let unit = match found {
             Some((unit, first_line, first)) => {
+                let first: Head = head_from_json(&first).unwrap_or_else(|| head.clone());
                 let differs = first.disagreements(&head);
                 for field in &differs {
                     report(Problem::new(
@@ -81,7 +77,7 @@ pub(crate) fn load_shipments(
                             "differs from line {first_line}, an earlier row of the same shipment \
                              (fulfillment request {}, tracking number {}); its rows must agree",
                             head.fulfillment_request(),
-                            shipment::shown(&head.tracking_number)
+                            shipment::shown(head.tracking_number())
                         ),
                     ));
                 }
@@ -96,31 +92,14 @@ pub(crate) fn load_shipments(
                         line as i64,
                         token.key(),
                         key,
-                        head.fulfillment_request_id,
-                        head.purchase_order_number,
-                        head.source_id,
-                        head.tracking_number,
-                        head.carrier,
-                        head.method,
-                        head.tracking_url,
-                        head.shipped_at_text(),
-                        head.shipping_cost,
-                        head.note,
+                        Value::Object(head.0).to_string()
                     ])
                     .map_err(sql)?;
                 tx.last_insert_rowid()
             }
         };
-        let Item { item, quantity } = item;
-        let (mut sku, mut order_item, mut variant, mut fr_item) = (None, None, None, None);
-        match item {
-            ItemRef::Sku(s) => sku = Some(s),
-            ItemRef::OrderItemId(id) => order_item = Some(id),
-            ItemRef::SourceVariantId(id) => variant = Some(id),
-            ItemRef::FulfillmentRequestItemId(id) => fr_item = Some(id),
-        }
         add_item
-            .execute(params![line as i64, unit, sku, order_item, variant, fr_item, quantity])
+            .execute(params![line as i64, unit, Value::Object(item).to_string()])
             .map_err(sql)?;
     }
     rows.finish("import", &mut report);

@@ -19,8 +19,9 @@ impl Journal {
         let (header, sql): (&[&str], &str) = match self.kind() {
             JobKind::Shipments => (
                 &["line", "fulfillmentRequest", "trackingNumber", "outcome", "shipmentId", "error"],
-                "SELECT first_line, COALESCE(CAST(fulfillment_request_id AS TEXT), \
-                 purchase_order_number), tracking_number, state, shipment_id, error \
+                "SELECT first_line, COALESCE(CAST(request ->> '$.fulfillmentRequestId' AS TEXT), \
+                 request ->> '$.purchaseOrderNumber'), request ->> '$.shipment.trackingNumber', \
+                 state, shipment_id, error \
                  FROM units ORDER BY id",
             ),
             JobKind::Flags => (

@@ -3,8 +3,8 @@
 
 use super::destination::Check;
 use super::journal::UnitState;
-use super::{Counts, ImportError, JobKind, Journal, TokenLabel, TokenRouter, shipment};
-use crate::{Client, CreateOutcome, Error, Processing};
+use super::{Counts, ImportError, JobKind, Journal, TokenLabel, TokenRouter};
+use crate::{Client, CreateOutcome, Error, Processing, Validate, types};
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
@@ -187,11 +187,12 @@ impl Journal {
     fn prepare(&self, id: i64, client: &Client) -> Result<Prepared, ImportError> {
         match self.kind() {
             JobKind::Shipments => {
-                let (_, head, items) = self.shipment(id)?;
-                let builder = shipment::builder(client, &head, &items);
-                if let Err(e) = builder.to_request() {
-                    return Ok(Prepared::Refused(failed(&e)));
-                }
+                let (_, request) = self.shipment(id)?;
+                let builder =
+                    match types::CreateShipmentRequest::from_json(request, client.token_kind()) {
+                        Ok(request) => client.create_shipment_request(request),
+                        Err(e) => return Ok(Prepared::Refused(failed(&e))),
+                    };
                 Ok(Prepared::Send(Box::new(move |earlier| {
                     Box::pin(async move { shipment_outcome(builder.send().await, earlier) })
                 })))

@@ -1,187 +1,202 @@
-//! The shipments file: its columns, one row into one item of one shipment, and a shipment into
-//! the library's own [`CreateShipment`] builder, whose `to_request()` applies the rules.
+//! The shipments file: its columns are the generated create request's own fields, read from
+//! the OpenAPI document (a field added to the spec is a new column, with no code here); one row
+//! is one item of one shipment, made into the request's JSON and checked by the same
+//! [`Validate`] entry point as any other request.
 
 use super::csv_format::{Columns, Row};
 use super::{Problem, TokenLabel, TokenRouter};
-use crate::{Client, CreateShipment, Error, FulfillmentRequestRef, ItemRef, ShipmentLine};
+use crate::ops::create_shipment::rules::{ITEM_ALIAS, ITEM_KEYS};
+use crate::schema::{self, Scalar};
+use crate::{Error, Validate, types};
 use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Map, Number, Value};
+use std::sync::LazyLock;
 
-/// The columns, by the API's field names.
-pub(crate) const COLUMNS: [&str; 15] = [
-    "fulfillmentRequestId",
-    "purchaseOrderNumber",
-    "sourceId",
-    "trackingNumber",
-    "carrier",
-    "method",
-    "trackingUrl",
-    "shippedAt",
-    "shippingCost",
-    "note",
-    "sku",
-    "orderItemId",
-    "sourceVariantId",
-    "fulfillmentRequestItemId",
-    "quantity",
-];
-const FR_ID: usize = 0;
-const PO_NUMBER: usize = 1;
-const SOURCE_ID: usize = 2;
-const TRACKING: usize = 3;
-const CARRIER: usize = 4;
-const METHOD: usize = 5;
-const TRACKING_URL: usize = 6;
-const SHIPPED_AT: usize = 7;
-const COST: usize = 8;
-const NOTE: usize = 9;
-const ITEM_COLUMNS: [usize; 4] = [10, 11, 12, 13];
-const QUANTITY: usize = 14;
+/// Which object of the request a column's field belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Level {
+    /// The body itself (`fulfillmentRequestId`, `sourceId`, …).
+    Request,
+    /// `shipment`: every row of one shipment must agree on it.
+    Shipment,
+    /// `shipment.shipmentItems[]`: one per row.
+    Item,
+}
+
+/// A column: the field it fills, its level and its type.
+#[derive(Debug)]
+pub(crate) struct Column {
+    /// The header's name for it.
+    pub name: &'static str,
+    /// The request field it fills (an alias column fills the spec's field).
+    pub field: &'static str,
+    pub level: Level,
+    pub scalar: Scalar,
+    /// Required by the schema at its level.
+    pub required: bool,
+}
+
+/// Decision: `allowDuplicateTrackingNumbers` is not a column. The import always sends `false`,
+/// so that a shipment sent again after a crash is refused by the server as a repeat (409).
+const NOT_COLUMNS: [&str; 1] = ["allowDuplicateTrackingNumbers"];
+
+/// The columns, from the schema: the body's scalar fields, the shipment's, an item's, then the
+/// item's alias (`fulfillmentRequestItemId`). Deprecated fields are left out.
+pub(crate) static COLUMNS: LazyLock<Vec<Column>> = LazyLock::new(|| {
+    let request = schema::component("CreateShipmentRequest");
+    let shipment = schema::property(request, "shipment");
+    let item = schema::element(schema::property(shipment, "shipmentItems"));
+    let mut columns = Vec::new();
+    for (level, object) in
+        [(Level::Request, request), (Level::Shipment, shipment), (Level::Item, item)]
+    {
+        for (name, scalar, required) in schema::scalars(object) {
+            if !NOT_COLUMNS.contains(&name) {
+                columns.push(Column { name, field: name, level, scalar, required });
+            }
+        }
+    }
+    let (alias, field) = ITEM_ALIAS;
+    if let Some(target) = columns.iter().find(|c| c.level == Level::Item && c.field == field) {
+        let scalar = target.scalar;
+        columns.push(Column { name: alias, field, level: Level::Item, scalar, required: false });
+    }
+    columns
+});
+
+/// The header names, in [`COLUMNS`]' order.
+pub(crate) fn column_names() -> Vec<&'static str> {
+    COLUMNS.iter().map(|c| c.name).collect()
+}
+
+/// The columns that name an item (one per row): the page's item keys and their alias.
+fn item_columns() -> impl Iterator<Item = (usize, &'static Column)> {
+    COLUMNS.iter().enumerate().filter(|(_, c)| {
+        c.level == Level::Item && (ITEM_KEYS.contains(&c.name) || c.name == ITEM_ALIAS.0)
+    })
+}
+
+fn index_of(name: &str) -> Option<usize> {
+    COLUMNS.iter().position(|c| c.name == name)
+}
 
 /// The header's required columns; a problem for each one missing.
 pub(crate) fn check_header(columns: &Columns, on_problem: &mut dyn FnMut(Problem)) -> bool {
     let mut ok = true;
-    let mut need = |present: bool, field: &str, message: &str| {
-        if !present {
-            on_problem(Problem::new(1, field, message));
+    let present = |name: &str| index_of(name).is_some_and(|i| columns[i].is_some());
+    for column in COLUMNS.iter().filter(|c| c.required && c.level != Level::Request) {
+        if !present(column.name) {
+            on_problem(Problem::new(1, column.name, "is a required column, missing"));
             ok = false;
         }
-    };
-    need(columns[TRACKING].is_some(), "trackingNumber", "is a required column, missing");
-    need(columns[QUANTITY].is_some(), "quantity", "is a required column, missing");
-    need(
-        columns[FR_ID].is_some() || columns[PO_NUMBER].is_some(),
-        "fulfillmentRequestId",
-        "is missing: the header needs fulfillmentRequestId or purchaseOrderNumber",
-    );
-    need(
-        ITEM_COLUMNS.iter().any(|&c| columns[c].is_some()),
-        "sku",
-        "is missing: the header needs an item column (sku, orderItemId, sourceVariantId or \
-         fulfillmentRequestItemId)",
-    );
+    }
+    if !present("fulfillmentRequestId") && !present("purchaseOrderNumber") {
+        on_problem(Problem::new(
+            1,
+            "fulfillmentRequestId",
+            "is missing: the header needs fulfillmentRequestId or purchaseOrderNumber",
+        ));
+        ok = false;
+    }
+    if !item_columns().any(|(i, _)| columns[i].is_some()) {
+        on_problem(Problem::new(
+            1,
+            "sku",
+            "is missing: the header needs an item column (sku, orderItemId, sourceVariantId or \
+             fulfillmentRequestItemId)",
+        ));
+        ok = false;
+    }
     ok
 }
 
-/// The shipment-level values of a row (what all rows of one shipment share).
+/// The shipment-level part of a row: the request's JSON with `shipment.shipmentItems` empty.
+/// Every row of one shipment has the same head.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Head {
-    pub fulfillment_request_id: Option<i64>,
-    pub purchase_order_number: Option<String>,
-    pub source_id: Option<i64>,
-    pub tracking_number: String,
-    pub carrier: Option<String>,
-    pub method: Option<String>,
-    pub tracking_url: Option<String>,
-    pub shipped_at: Option<DateTime<Utc>>,
-    pub shipping_cost: Option<f64>,
-    pub note: Option<String>,
-}
+pub(crate) struct Head(pub Map<String, Value>);
 
 impl Head {
+    fn shipment(&self) -> Option<&Map<String, Value>> {
+        self.0.get("shipment").and_then(Value::as_object)
+    }
+
+    pub(crate) fn tracking_number(&self) -> &str {
+        self.shipment().and_then(|s| s.get("trackingNumber")).and_then(Value::as_str).unwrap_or("")
+    }
+
+    fn source_id(&self) -> Option<i64> {
+        self.0.get("sourceId").and_then(Value::as_i64)
+    }
+
+    fn purchase_order_number(&self) -> Option<&str> {
+        self.0.get("purchaseOrderNumber").and_then(Value::as_str)
+    }
+
     /// Which rows form one shipment: the same fulfillment request (id, or number within a
     /// source) and tracking number. Separated by U+001F, which neither value may hold.
     pub(crate) fn group_key(&self) -> String {
-        match (&self.fulfillment_request_id, &self.purchase_order_number) {
-            (Some(id), _) => format!("id:{id}\u{1f}{}", self.tracking_number),
-            (None, number) => format!(
+        match self.0.get("fulfillmentRequestId").and_then(Value::as_i64) {
+            Some(id) => format!("id:{id}\u{1f}{}", self.tracking_number()),
+            None => format!(
                 "po:{}\u{1f}{}\u{1f}{}",
-                self.source_id.map_or(String::new(), |s| s.to_string()),
-                number.as_deref().unwrap_or_default(),
-                self.tracking_number
+                self.source_id().map_or(String::new(), |s| s.to_string()),
+                self.purchase_order_number().unwrap_or_default(),
+                self.tracking_number()
             ),
-        }
-    }
-
-    /// The fulfillment request as the builder takes it; `sourceId` only with the number.
-    pub(crate) fn target(&self) -> FulfillmentRequestRef {
-        match (self.fulfillment_request_id, &self.purchase_order_number, self.source_id) {
-            (Some(id), _, _) => FulfillmentRequestRef::id(id),
-            (None, number, Some(source)) => {
-                FulfillmentRequestRef::number_in_source(number.clone().unwrap_or_default(), source)
-            }
-            (None, number, None) => {
-                FulfillmentRequestRef::number(number.clone().unwrap_or_default())
-            }
         }
     }
 
     /// How the report names the fulfillment request: its id, or its number.
     pub(crate) fn fulfillment_request(&self) -> String {
-        match (self.fulfillment_request_id, &self.purchase_order_number) {
-            (Some(id), _) => id.to_string(),
-            (None, number) => number.clone().unwrap_or_default(),
+        match self.0.get("fulfillmentRequestId").and_then(Value::as_i64) {
+            Some(id) => id.to_string(),
+            None => self.purchase_order_number().unwrap_or_default().to_owned(),
         }
     }
 
     /// The shipment-level columns where `other` (a later row) disagrees with `self`.
     pub(crate) fn disagreements(&self, other: &Head) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        let fields: [(&str, bool); 7] = [
-            ("sourceId", self.source_id == other.source_id),
-            ("carrier", self.carrier == other.carrier),
-            ("method", self.method == other.method),
-            ("trackingUrl", self.tracking_url == other.tracking_url),
-            ("shippedAt", self.shipped_at == other.shipped_at),
-            (
-                "shippingCost",
-                self.shipping_cost.map(f64::to_bits) == other.shipping_cost.map(f64::to_bits),
-            ),
-            ("note", self.note == other.note),
-        ];
-        for (name, same) in fields {
-            if !same {
-                out.push(name);
-            }
+        let empty = Map::new();
+        let value = |head: &Head, column: &Column| -> Option<Value> {
+            let object = match column.level {
+                Level::Request => &head.0,
+                _ => head.shipment().unwrap_or(&empty),
+            };
+            object.get(column.field).cloned()
+        };
+        COLUMNS
+            .iter()
+            .filter(|c| c.level != Level::Item)
+            // These name the shipment: rows differing in them are other shipments.
+            .filter(|c| {
+                !["fulfillmentRequestId", "purchaseOrderNumber", "trackingNumber"]
+                    .contains(&c.field)
+            })
+            .filter(|c| value(self, c) != value(other, c))
+            .map(|c| c.name)
+            .collect()
+    }
+
+    /// The whole request: this head with `items` as its `shipment.shipmentItems`.
+    pub(crate) fn with_items(&self, items: Vec<Value>) -> Value {
+        let mut request = self.0.clone();
+        // Decision: beside fulfillmentRequestId, a row's sourceId only picks the token; the
+        // page takes sourceId with purchaseOrderNumber only, so it is not sent.
+        if request.contains_key("fulfillmentRequestId") {
+            request.remove("sourceId");
         }
-        out
-    }
-
-    /// `shippedAt` as the journal stores it (RFC 3339, UTC, to the second or finer).
-    pub(crate) fn shipped_at_text(&self) -> Option<String> {
-        self.shipped_at.map(|t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        if let Some(Value::Object(shipment)) = request.get_mut("shipment") {
+            shipment.insert("shipmentItems".into(), Value::Array(items));
+        }
+        Value::Object(request)
     }
 }
 
-/// One item line of a shipment, as the journal stores it.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Item {
-    pub item: ItemRef,
-    pub quantity: i64,
-}
-
-/// The import's builder for a shipment. Duplicates are always refused
-/// (`allowDuplicateTrackingNumbers: false`): sending a shipment again after a crash is then
-/// safe, since the server answers a repeated tracking number with 409.
-pub(crate) fn builder(client: &Client, head: &Head, items: &[Item]) -> CreateShipment {
-    let mut b = client
-        .create_shipment(head.target(), head.tracking_number.clone())
-        .allow_duplicate_tracking_numbers(false)
-        .lines(items.iter().map(|i| ShipmentLine::new(i.item.clone(), i.quantity)));
-    if let Some(v) = &head.carrier {
-        b = b.carrier(v.clone());
-    }
-    if let Some(v) = &head.method {
-        b = b.method(v.clone());
-    }
-    if let Some(v) = &head.tracking_url {
-        b = b.tracking_url(v.clone());
-    }
-    if let Some(v) = head.shipped_at {
-        b = b.shipped_at(v);
-    }
-    if let Some(v) = head.shipping_cost {
-        b = b.shipping_cost(v);
-    }
-    if let Some(v) = &head.note {
-        b = b.note(v.clone());
-    }
-    b
-}
-
-/// A row read and checked: its shipment-level values, its item, and the token it goes with.
+/// A row read and checked: its shipment-level values, its item (the JSON of one
+/// `shipmentItems` entry), and the token it goes with.
 pub(crate) struct ParsedRow {
     pub head: Head,
-    pub item: Item,
+    pub item: Map<String, Value>,
     pub token: TokenLabel,
 }
 
@@ -196,7 +211,7 @@ pub(crate) fn parse_row(
     // This row's problems (a handful at most).
     let mut bad: Vec<(&'static str, String)> = Vec::new();
     let parsed = read_row(row, columns, &mut bad).and_then(|(head, item)| {
-        let checked = check_row(head, item, router);
+        let checked = check_row(head, item, router, columns);
         checked.map_err(|(field, message)| bad.push((field, message))).ok()
     });
     let any = !bad.is_empty();
@@ -206,67 +221,84 @@ pub(crate) fn parse_row(
     if any { None } else { parsed }
 }
 
-/// The values of a row, each parsed; `None` if any cell is bad (pushed to `bad`).
+/// A cell as its column's JSON type; the problem's message if it is not one.
+fn typed(scalar: Scalar, value: &str) -> Result<Value, String> {
+    let trimmed = value.trim();
+    match scalar {
+        Scalar::Text => Ok(Value::String(value.to_owned())),
+        Scalar::Integer => trimmed
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| format!("is not a whole number: {}", shown(value))),
+        Scalar::Number => trimmed
+            .parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map(Value::Number)
+            .ok_or_else(|| format!("is not a number: {}", shown(value))),
+        Scalar::Boolean => match trimmed.to_ascii_lowercase().as_str() {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(format!("is not true or false: {}", shown(value))),
+        },
+        Scalar::DateTime => DateTime::parse_from_rfc3339(trimmed)
+            .map(|t| {
+                let utc = t.with_timezone(&Utc);
+                Value::String(utc.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+            })
+            .map_err(|_| {
+                format!(
+                    "is not an RFC 3339 date-time (e.g. 2026-04-20T15:30:00Z): {}",
+                    shown(value)
+                )
+            }),
+    }
+}
+
+/// The values of a row, each typed by its column; `None` if any cell is bad (pushed to `bad`).
 fn read_row(
     row: &Row<'_>,
     columns: &Columns,
     bad: &mut Vec<(&'static str, String)>,
-) -> Option<(Head, Item)> {
-    let cell = |c: usize| row.cell(columns[c]);
-    let text = |c: usize| cell(c).map(str::to_owned);
-    let integer = |c: usize, bad: &mut Vec<(&'static str, String)>| {
-        let value = cell(c)?;
-        let parsed = value.trim().parse::<i64>();
-        parsed
-            .map_err(|_| bad.push((COLUMNS[c], format!("is not a whole number: {}", shown(value)))))
-            .ok()
-    };
-    let fulfillment_request_id = integer(FR_ID, bad);
-    let source_id = integer(SOURCE_ID, bad);
-    let quantity = integer(QUANTITY, bad);
-    let item_ids: Vec<(usize, Option<i64>)> =
-        ITEM_COLUMNS[1..].iter().map(|&c| (c, integer(c, bad))).collect();
-    let shipped_at = cell(SHIPPED_AT).and_then(|value| {
-        let parsed = DateTime::parse_from_rfc3339(value.trim()).map(|t| t.with_timezone(&Utc));
-        parsed
-            .map_err(|_| {
-                bad.push((
-                    "shippedAt",
-                    format!(
-                        "is not an RFC 3339 date-time (e.g. 2026-04-20T15:30:00Z): {}",
-                        shown(value)
-                    ),
-                ))
-            })
-            .ok()
-    });
-    let shipping_cost = cell(COST).and_then(|value| {
-        let parsed = value.trim().parse::<f64>();
-        parsed
-            .map_err(|_| bad.push(("shippingCost", format!("is not a number: {}", shown(value)))))
-            .ok()
-    });
-    let purchase_order_number = text(PO_NUMBER);
-    match (cell(FR_ID).is_some(), &purchase_order_number) {
-        (true, Some(_)) => bad.push((
+) -> Option<(Head, Map<String, Value>)> {
+    let (mut request, mut shipment, mut item) = (Map::new(), Map::new(), Map::new());
+    for (index, column) in COLUMNS.iter().enumerate() {
+        let Some(cell) = row.cell(columns[index]) else { continue };
+        match typed(column.scalar, cell) {
+            Ok(value) => {
+                let object = match column.level {
+                    Level::Request => &mut request,
+                    Level::Shipment => &mut shipment,
+                    Level::Item => &mut item,
+                };
+                // An alias column fills the spec's field under its own name; the rules map it.
+                object.insert(column.name.to_owned(), value);
+            }
+            Err(message) => bad.push((column.name, message)),
+        }
+    }
+    let given = |name: &str| index_of(name).and_then(|i| row.cell(columns[i])).is_some();
+    match (given("fulfillmentRequestId"), given("purchaseOrderNumber")) {
+        (true, true) => bad.push((
             "purchaseOrderNumber",
             "is given with fulfillmentRequestId: name the fulfillment request one way only".into(),
         )),
-        (false, None) => bad.push((
+        (false, false) => bad.push((
             "fulfillmentRequestId",
             "is empty: each row needs fulfillmentRequestId or purchaseOrderNumber".into(),
         )),
         _ => {}
     }
-    let tracking_number = text(TRACKING);
-    if tracking_number.is_none() {
-        bad.push(("trackingNumber", "is required".into()));
+    for column in COLUMNS.iter().filter(|c| c.required && c.level != Level::Request) {
+        if !given(column.name) {
+            bad.push((column.name, "is required".into()));
+        }
     }
-    if cell(QUANTITY).is_none() {
-        bad.push(("quantity", "is required".into()));
-    }
-    let given: Vec<usize> = ITEM_COLUMNS.iter().copied().filter(|&c| cell(c).is_some()).collect();
-    match given.as_slice() {
+    let keys: Vec<&'static str> = item_columns()
+        .filter(|(i, _)| row.cell(columns[*i]).is_some())
+        .map(|(_, c)| c.name)
+        .collect();
+    match keys.as_slice() {
         [] => bad.push((
             "sku",
             "is empty: each row needs one item identifier (sku, orderItemId, sourceVariantId or \
@@ -275,13 +307,10 @@ fn read_row(
         )),
         [_] => {}
         [first, rest @ ..] => {
-            for &c in rest {
+            for second in rest {
                 bad.push((
-                    COLUMNS[c],
-                    format!(
-                        "is a second item identifier (with {}): an item takes one",
-                        COLUMNS[*first]
-                    ),
+                    second,
+                    format!("is a second item identifier (with {first}): an item takes one"),
                 ));
             }
         }
@@ -289,42 +318,22 @@ fn read_row(
     if !bad.is_empty() {
         return None;
     }
-    let item = match given[0] {
-        10 => ItemRef::Sku(text(10)?),
-        c => {
-            let id = item_ids.iter().find(|(k, _)| *k == c).and_then(|(_, v)| *v)?;
-            match c {
-                11 => ItemRef::OrderItemId(id),
-                12 => ItemRef::SourceVariantId(id),
-                _ => ItemRef::FulfillmentRequestItemId(id),
-            }
-        }
-    };
-    let head = Head {
-        fulfillment_request_id,
-        purchase_order_number,
-        source_id,
-        tracking_number: tracking_number?,
-        carrier: text(CARRIER),
-        method: text(METHOD),
-        tracking_url: text(TRACKING_URL),
-        shipped_at,
-        shipping_cost,
-        note: text(NOTE),
-    };
-    Some((head, Item { item, quantity: quantity? }))
+    shipment.insert("shipmentItems".into(), Value::Array(Vec::new()));
+    request.insert("shipment".into(), Value::Object(shipment));
+    Some((Head(request), item))
 }
 
 /// The row's token, then the library's own rules on the row as a one-item shipment.
 fn check_row(
     head: Head,
-    item: Item,
+    item: Map<String, Value>,
     router: &TokenRouter,
+    columns: &Columns,
 ) -> Result<ParsedRow, (&'static str, String)> {
-    let Some((token, client)) = router.route(head.source_id) else {
+    let Some((token, client)) = router.route(head.source_id()) else {
         return Err((
             "sourceId",
-            match head.source_id {
+            match head.source_id() {
                 Some(s) => format!(
                     "{s}: no configured token can act on this row (neither source {s}'s nor \
                      the account's)"
@@ -336,29 +345,34 @@ fn check_row(
         ));
     };
     if token == TokenLabel::Account
-        && head.purchase_order_number.is_some()
-        && head.source_id.is_none()
+        && head.purchase_order_number().is_some()
+        && head.source_id().is_none()
     {
         return Err((
             "sourceId",
             "is required with purchaseOrderNumber when the row goes with the account token".into(),
         ));
     }
-    match builder(client, &head, std::slice::from_ref(&item)).to_request() {
+    let request = head.with_items(vec![Value::Object(item.clone())]);
+    match types::CreateShipmentRequest::from_json(request, client.token_kind()) {
         Ok(_) => Ok(ParsedRow { head, item, token }),
-        Err(Error::Validation { field, rule }) => Err((column_of(&field), rule)),
+        Err(Error::Validation { field, rule }) => Err((column_of(&field, columns), rule)),
         Err(other) => Err(("row", other.to_string())),
     }
 }
 
-/// The CSV column a field path of [`CreateShipment::to_request`] names.
-fn column_of(field: &str) -> &'static str {
+/// The CSV column a field path of [`Validate::from_json`] names.
+fn column_of(field: &str, columns: &Columns) -> &'static str {
     let last = field.rsplit('.').next().unwrap_or(field);
+    // The item's ID is named by the column the file used for it.
+    let (alias, target) = ITEM_ALIAS;
+    if last == target && index_of(alias).is_some_and(|i| columns[i].is_some()) {
+        return alias;
+    }
     match last {
-        "purchaseOrderItemId" => "fulfillmentRequestItemId",
         // The token is picked by `sourceId`.
         "X-API-TOKEN" => "sourceId",
-        other => COLUMNS.iter().find(|c| **c == other).copied().unwrap_or("row"),
+        other => COLUMNS.iter().find(|c| c.name == other).map_or("row", |c| c.name),
     }
 }
 

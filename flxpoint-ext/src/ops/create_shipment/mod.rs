@@ -8,7 +8,7 @@ use crate::{Client, Error, Validate};
 use chrono::{DateTime, Utc};
 use flxpoint_api::types;
 
-mod rules;
+pub(crate) mod rules;
 
 /// Which fulfillment request (purchase order) the shipment belongs to: exactly one way, by type.
 #[derive(Clone, Debug, PartialEq)]

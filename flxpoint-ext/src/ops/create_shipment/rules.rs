@@ -8,9 +8,13 @@ use crate::{Error, TokenKind, Validate, types, validate};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 
-/// The item keys, in the order a second one is reported; `fulfillmentRequestItemId` (the
-/// responses' name of `purchaseOrderItemId`) is mapped to it before.
-const ITEM_KEYS: [&str; 4] = ["sku", "orderItemId", "sourceVariantId", "purchaseOrderItemId"];
+/// The item keys, in the order a second one is reported; [`ITEM_ALIAS`] is mapped before.
+pub(crate) const ITEM_KEYS: [&str; 4] =
+    ["sku", "orderItemId", "sourceVariantId", "purchaseOrderItemId"];
+
+/// `fulfillmentRequestItemId`, the responses' name of the item's `purchaseOrderItemId`, is
+/// accepted for it (the create page documents only the old name).
+pub(crate) const ITEM_ALIAS: (&str, &str) = ("fulfillmentRequestItemId", "purchaseOrderItemId");
 
 /// The item fields that hold IDs.
 const ITEM_IDS: [&str; 5] =
@@ -191,7 +195,8 @@ impl Rules for CreateRules {
                 )
             }),
             "shipment.shipmentItems[]" => {
-                alias(object, at, "fulfillmentRequestItemId", "purchaseOrderItemId", |_, _| {
+                let (old, new) = ITEM_ALIAS;
+                alias(object, at, old, new, |_, _| {
                     "names the item a second way (after purchaseOrderItemId): give exactly one"
                         .into()
                 })

@@ -1,0 +1,187 @@
+//! One shape per request: the generated request type is what the builder fills, what a JSON
+//! body is read into and what an import row becomes, and one entry point
+//! ([`Validate`]) checks it wherever it came from. Against the sandbox's request journal, so
+//! each claim is about what reached the wire.
+#![cfg(feature = "import")]
+
+mod import_support;
+
+use flxpoint_ext::import::{Journal, RunOptions};
+use flxpoint_ext::{
+    Client, Error, FulfillmentRequestRef, ShipmentLine, TokenKind, Validate, types,
+};
+use flxpoint_sandbox::sandbox::{Sandbox, seed};
+use import_support::{account_router, client, sandbox, write};
+use serde_json::{Value, json};
+
+fn account(sandbox: &Sandbox) -> Client {
+    client(sandbox, seed::ACCOUNT_TOKEN, TokenKind::Account)
+}
+
+/// The bodies of the creates the sandbox received.
+fn sent_creates(sandbox: &Sandbox) -> Vec<Value> {
+    sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == "/shipments")
+        .filter_map(|r| r.body)
+        .collect()
+}
+
+fn field_of(result: Result<impl std::fmt::Debug, Error>) -> String {
+    match result {
+        Err(Error::Validation { field, .. }) => field,
+        other => panic!("not a validation error: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn blank_optional_text_is_refused_like_an_identifier() {
+    let sandbox = sandbox().await;
+    let c = account(&sandbox);
+    let ship = || {
+        c.create_shipment(FulfillmentRequestRef::id(1388412), "T-blank")
+            .line(ShipmentLine::sku("AB-100", 1))
+    };
+    for (field, request) in [
+        ("shipment.carrier", ship().carrier("   ")),
+        ("shipment.method", ship().method("\u{200B}")),
+        ("shipment.note", ship().note("\n\t")),
+        ("shipment.trackingUrl", ship().tracking_url(" ")),
+        // The same rule for a field set through the generated builder.
+        ("shipment.carrier", ship().with_shipment(|s| s.carrier(" ".to_owned()))),
+    ] {
+        assert_eq!(field_of(request.to_request()), field);
+        assert_eq!(field_of(request.send().await), field);
+    }
+    assert_eq!(sandbox.request_count(), 0, "a refused request is sent nowhere");
+}
+
+#[tokio::test]
+async fn every_field_of_the_generated_request_reaches_the_wire_through_the_builder() {
+    let sandbox = sandbox().await;
+    let c = account(&sandbox);
+    let created = c
+        .create_shipment(FulfillmentRequestRef::id(1388412), "T-with")
+        .carrier("ups")
+        // Fields without a named setter, through the generated builders.
+        .with_shipment(|s| s.suppressed(true).method("ups_ground".to_owned()))
+        .line(ShipmentLine::sku("AB-100", 1).with(|i| i.inventory_variant_id(77)))
+        .send()
+        .await
+        .unwrap();
+    assert!(created.is_created());
+    let body = &sent_creates(&sandbox)[0];
+    assert_eq!(body["shipment"]["suppressed"], true);
+    assert_eq!(body["shipment"]["method"], "ups_ground");
+    assert_eq!(body["shipment"]["carrier"], "ups");
+    assert_eq!(body["shipment"]["shipmentItems"][0]["inventoryVariantId"], 77);
+    assert_eq!(body["allowDuplicateTrackingNumbers"], false);
+}
+
+#[tokio::test]
+async fn a_json_body_is_read_into_the_generated_type_by_the_schema() {
+    let body = |shipment: Value| json!({"fulfillmentRequestId": 1388412, "shipment": shipment});
+    let item = json!([{"sku": "AB-100", "quantity": 1}]);
+    let read = |b: Value| types::CreateShipmentRequest::from_json(b, Some(TokenKind::Account));
+    // An unknown field is refused by name; a misspelt required one names the field it misses.
+    let unknown = read(body(json!({"trackingNumber": "T", "shipmentItems": item, "colour": 1})));
+    assert_eq!(field_of(unknown), "shipment.colour");
+    let misspelt = read(body(json!({"trackingNumbr": "T", "shipmentItems": item})));
+    assert_eq!(field_of(misspelt), "shipment.trackingNumber");
+    // Types come from the schema.
+    let typed =
+        read(body(json!({"trackingNumber": "T", "shipmentItems": item, "suppressed": "yes"})));
+    assert_eq!(field_of(typed), "shipment.suppressed");
+    let date =
+        read(body(json!({"trackingNumber": "T", "shipmentItems": item, "shippedAt": "now"})));
+    assert_eq!(field_of(date), "shipment.shippedAt");
+    // `null` for an optional field is absent, as the pages' examples use it.
+    let nulls = read(body(json!({"trackingNumber": "T", "shipmentItems": item, "note": null})));
+    assert_eq!(nulls.unwrap().shipment.note, None);
+    // Deprecated names are mapped: the request carries only the current ones.
+    let old = read(json!({"purchaseOrderId": 1388412, "shipment": {"trackingNumber": "T",
+        "shipmentItems": [{"fulfillmentRequestItemId": 5, "quantity": 1}]}}))
+    .unwrap();
+    assert_eq!(old.fulfillment_request_id, Some(1388412));
+    assert_eq!(old.purchase_order_id, None);
+    assert_eq!(old.shipment.shipment_items[0].purchase_order_item_id, Some(5));
+    // The token kind's rules apply to a body too.
+    let channel = types::CreateShipmentRequest::from_json(
+        body(json!({"trackingNumber": "T", "shipmentItems": item})),
+        Some(TokenKind::Channel),
+    );
+    assert_eq!(field_of(channel), "X-API-TOKEN");
+}
+
+#[tokio::test]
+async fn a_request_made_elsewhere_is_checked_again_when_sent() {
+    let sandbox = sandbox().await;
+    let c = account(&sandbox);
+    let mut request = types::CreateShipmentRequest::from_json(
+        json!({"fulfillmentRequestId": 1388412,
+            "shipment": {"trackingNumber": "T-typed", "shipmentItems": [{"sku": "AB-100", "quantity": 1}]}}),
+        None,
+    )
+    .unwrap();
+    request.shipment.shipment_items[0].quantity = 0;
+    assert_eq!(
+        field_of(c.create_shipment_request(request.clone()).send().await),
+        "shipment.shipmentItems[0].quantity"
+    );
+    request.shipment.shipment_items[0].quantity = 2;
+    assert!(c.create_shipment_request(request).send().await.unwrap().is_created());
+    assert_eq!(sent_creates(&sandbox)[0]["shipment"]["shipmentItems"][0]["quantity"], 2);
+    assert_eq!(sandbox.request_count(), 1);
+}
+
+#[tokio::test]
+async fn import_columns_are_the_schemas_fields_and_the_journal_keeps_them_as_json() {
+    let sandbox = sandbox().await;
+    let router = account_router(&sandbox);
+    let dir = tempfile::tempdir().unwrap();
+    // `suppressed` and `inventoryVariantId` had no hand-written column: they come from the schema.
+    let input = write(
+        dir.path(),
+        "s.csv",
+        "fulfillmentRequestId,trackingNumber,suppressed,sku,inventoryVariantId,quantity\n\
+         1388412,T-col,true,AB-100,77,1\n",
+    );
+    let mut journal = Journal::shipments(&input).open(&router, |p| panic!("{p:?}")).unwrap();
+    let counts = journal.run(&router, &RunOptions::new(), |_| {}).await.unwrap();
+    assert_eq!(counts.created, 1);
+    let path = journal.path().to_owned();
+    drop(journal);
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let stored: String = conn.query_row("SELECT request FROM units", [], |r| r.get(0)).unwrap();
+    let stored: Value = serde_json::from_str(&stored).unwrap();
+    assert_eq!(stored["shipment"]["suppressed"], true, "{stored}");
+    let body = &sent_creates(&sandbox)[0];
+    assert_eq!(body["shipment"]["suppressed"], true);
+    assert_eq!(body["shipment"]["shipmentItems"][0]["inventoryVariantId"], 77);
+    assert_eq!(body["allowDuplicateTrackingNumbers"], false);
+
+    // A bad cell of such a column is a problem at its line and column.
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        "fulfillmentRequestId,trackingNumber,suppressed,sku,quantity\n1388412,T2,maybe,AB-100,1\n",
+    );
+    let mut problems = Vec::new();
+    assert!(Journal::shipments(&bad).open(&router, |p| problems.push(p)).is_err());
+    assert_eq!(import_support::where_(&problems), [(2, "suppressed".to_owned())]);
+}
+
+#[tokio::test]
+async fn the_sandbox_accepts_an_unknown_optional_field_as_the_api_would() {
+    let sandbox = sandbox().await;
+    let answer = reqwest::Client::new()
+        .post(format!("{}/shipments", sandbox.base_url()))
+        .header("X-API-TOKEN", seed::ACCOUNT_TOKEN)
+        .json(&json!({"fulfillmentRequestId": 1388412, "shipment": {"trackingNumber": "T-new",
+            "insuranceCost": 12.5, "shipmentItems": [{"sku": "AB-100", "quantity": 1, "lot": "L1"}]}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 201);
+}
