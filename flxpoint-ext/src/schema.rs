@@ -148,6 +148,10 @@ fn walk_object(
     rules.normalize(pattern, at, object)?;
     let empty = Map::new();
     let properties = schema.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+    // By name: the same order whether or not serde_json keeps the document's (its
+    // `preserve_order` feature, which another crate in a build may turn on).
+    let mut ordered: Vec<(&String, &Value)> = properties.iter().collect();
+    ordered.sort_by_key(|(name, _)| *name);
     let required: Vec<&str> = schema
         .get("required")
         .and_then(Value::as_array)
@@ -160,13 +164,16 @@ fn walk_object(
             && !required.contains(&key.as_str())
             && properties.get(key).is_some_and(|s| !nullable(s).1))
     });
-    for (key, field_schema) in properties {
+    for &(key, field_schema) in &ordered {
         if let Some(value) = object.get_mut(key).filter(|_| !is_container(field_schema)) {
             walk(value, field_schema, &join(at, key), &join(pattern, key), rules)?;
         }
     }
     let missing = required.iter().find(|key| !object.contains_key(**key));
-    if let Some(unknown) = object.keys().find(|key| !properties.contains_key(*key)) {
+    let mut unknown =
+        object.keys().filter(|key| !properties.contains_key(*key)).collect::<Vec<_>>();
+    unknown.sort();
+    if let Some(unknown) = unknown.first() {
         // A misspelt required field (`trackingNumbr`) is named by the field it misses.
         if let Some(meant) = missing.filter(|m| strsim::damerau_levenshtein(m, unknown) <= 2) {
             return Err(Error::validation(
@@ -174,7 +181,7 @@ fn walk_object(
                 format!("is required (is `{unknown}` a misspelling of it?)"),
             ));
         }
-        let known: Vec<&str> = properties.keys().map(String::as_str).collect();
+        let known: Vec<&str> = ordered.iter().map(|(name, _)| name.as_str()).collect();
         return Err(Error::validation(
             join(at, unknown),
             format!("is not a field of this request (fields: {})", known.join(", ")),
@@ -184,7 +191,7 @@ fn walk_object(
         return Err(Error::validation(join(at, missing), "is required"));
     }
     rules.check(pattern, at, object)?;
-    for (key, field_schema) in properties {
+    for &(key, field_schema) in &ordered {
         if let Some(value) = object.get_mut(key).filter(|_| is_container(field_schema)) {
             walk(value, field_schema, &join(at, key), &join(pattern, key), rules)?;
         }
@@ -221,8 +228,8 @@ pub(crate) fn element(schema: &'static Value) -> &'static Value {
     schema.get("items").map_or(&Value::Null, |e| nullable(e).0)
 }
 
-/// The scalar properties of an object schema that are not deprecated, in the document's order,
-/// and whether each is required.
+/// The scalar properties of an object schema that are not deprecated, by name, and whether each
+/// is required.
 #[cfg_attr(not(feature = "import"), allow(dead_code))]
 pub(crate) fn scalars(schema: &'static Value) -> Vec<(&'static str, Scalar, bool)> {
     let schema = nullable(schema).0;
@@ -235,8 +242,10 @@ pub(crate) fn scalars(schema: &'static Value) -> Vec<(&'static str, Scalar, bool
     let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
         return Vec::new();
     };
-    properties
-        .iter()
+    let mut ordered: Vec<(&String, &Value)> = properties.iter().collect();
+    ordered.sort_by_key(|(name, _)| *name);
+    ordered
+        .into_iter()
         .filter(|(_, p)| p.get("deprecated").and_then(Value::as_bool) != Some(true))
         .filter_map(|(name, p)| {
             let p = nullable(p).0;

@@ -7,6 +7,7 @@ pub mod diff;
 pub mod fixtures;
 pub mod pages;
 pub mod publish;
+pub mod scenario;
 pub mod semver;
 pub mod spec;
 pub mod surface;

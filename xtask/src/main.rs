@@ -13,6 +13,8 @@
 //!   against a reqwest + serde + tokio baseline (README "Benchmarks").
 //! - `bench-shared-limit`: the rate limit shared by worker processes through Redis (aggregate
 //!   efficiency with 1, 4 and 8 processes; the latency Redis adds), flxpoint-ext README.
+//! - `scenario`: a field added to the spec in a scratch copy reaches the wire from the ext
+//!   builder, `flxpoint shipments create --body` and an import column, with no code change.
 //! - `ci`: everything CI checks, in one command.
 #![forbid(unsafe_code)]
 
@@ -33,11 +35,12 @@ fn main() -> Result<()> {
         Some("msrv") => xtask::publish::msrv(),
         Some("bench-build") => xtask::build_bench::run(&args[1..]),
         Some("bench-shared-limit") => bench_shared_limit::run(),
+        Some("scenario") => xtask::scenario::run(),
         Some("ci") => ci(),
         _ => {
             bail!(
                 "usage: cargo xtask \
-                 <spec|generate|tools|package|msrv|bench-build|bench-shared-limit|ci> [--check]"
+                 <spec|generate|tools|package|msrv|bench-build|bench-shared-limit|scenario|ci> [--check]"
             )
         }
     }
@@ -101,6 +104,8 @@ fn ci() -> Result<()> {
         "--lib",
         "--no-default-features",
     ]))?;
+    // A spec change reaches every interface users touch (issue 18's scenario).
+    xtask::scenario::run()?;
     // What crates.io and docs.rs users get, and the declared minimum Rust version.
     xtask::publish::tls_features()?;
     xtask::publish::package()?;

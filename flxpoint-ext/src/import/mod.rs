@@ -50,6 +50,11 @@
 //!   reading stops there: an unclosed quote near the top of a large file costs no more memory
 //!   than a good file.
 //!
+//! The columns are the scalar fields of the generated create request
+//! ([`crate::types::CreateShipmentRequest`]), read from the OpenAPI document the client is
+//! generated from: the body's, the shipment's and one item's, by their API names. A field the
+//! spec gains is a new column, typed by its schema, with no code change. Today:
+//!
 //! | column | type | |
 //! |---|---|---|
 //! | `fulfillmentRequestId` | integer | the fulfillment request, by id … |
@@ -59,20 +64,27 @@
 //! | `carrier`, `method`, `trackingUrl`, `note` | text | optional |
 //! | `shippedAt` | RFC 3339 date-time | optional, e.g. `2026-04-20T15:30:00Z` or `…+02:00` (sent in UTC) |
 //! | `shippingCost` | number | optional, finite, not negative, e.g. `12.5` |
-//! | `sku`, `orderItemId`, `sourceVariantId`, `fulfillmentRequestItemId` | text / integers | the item: exactly one of them on each row |
+//! | `suppressed` | `true` / `false` | optional |
+//! | `sku`, `orderItemId`, `sourceVariantId`, `fulfillmentRequestItemId` (or its page name `purchaseOrderItemId`) | text / integers | the item: exactly one of them on each row |
 //! | `quantity` | integer | required, at least 1 |
+//! | `inventoryVariantId`, `rmaItemId` | integer | optional, per item |
+//!
+//! Deprecated fields (`purchaseOrderId`) are not columns, nor is `allowDuplicateTrackingNumbers`
+//! (always `false`, so that a shipment sent again after a crash is refused as a repeat), nor are
+//! custom fields (lists).
 //!
 //! - One row is one item. Rows with the same fulfillment request (the same id, or the same
 //!   number in the same source) and the same `trackingNumber` form one shipment, wherever they
 //!   are in the file; they must agree on every shipment-level column (`sourceId`, `carrier`,
-//!   `method`, `trackingUrl`, `shippedAt`, `shippingCost`, `note`), or the later row is a
-//!   problem naming the column and the first row's line.
+//!   `method`, `trackingUrl`, `shippedAt`, `shippingCost`, `note`, `suppressed`, …), or the
+//!   later row is a problem naming the column and the first row's line.
 //! - An empty cell (or one of spaces only) is an absent value. Text is sent as written.
 //! - A header must name `trackingNumber`, `quantity`, at least one of `fulfillmentRequestId` /
 //!   `purchaseOrderNumber` and at least one item column; a column it does not know, or names
 //!   twice, is a problem (so a typo never silently drops data).
-//! - Every row is checked by the same rules as [`crate::CreateShipment::to_request`] (the row
-//!   is turned into that builder and validated by it), plus: a row's token must exist.
+//! - Every row is checked as a one-item request by [`crate::Validate`], the entry point every
+//!   create request goes through (the builder's, a JSON body's), plus: a row's token must exist.
+//! - The journal keeps each shipment's request as JSON, so whatever a column held is sent.
 //! - Tokens: a row with `sourceId` goes with that source's token when the [`TokenRouter`] has
 //!   one, else with the account token; a row without goes with the account token, or with the
 //!   only source token when no account token is configured. A row no configured token can act
