@@ -1,6 +1,6 @@
 //! [`Client`] and its [`ClientBuilder`].
 
-use crate::exec::{CallState, TokenExecutor};
+use crate::exec::{Call, CallReport, CallSettings, TokenExecutor};
 use crate::limiter::{self, Rate};
 use crate::retry::RetryPolicy;
 use crate::token::{ApiToken, TokenKind};
@@ -24,7 +24,10 @@ pub struct Client {
 }
 
 struct Inner {
+    /// For calls made through [`Client::api`] directly.
     api: flxpoint_api::Client,
+    /// What every call of this token goes through.
+    executor: Arc<TokenExecutor>,
     /// Kept to redact it from bodies an error keeps.
     token: ApiToken,
     kind: Option<TokenKind>,
@@ -137,18 +140,18 @@ impl Client {
         };
         #[cfg(not(feature = "redis"))]
         let bucket = limiter::bucket(&shared.origin, token.fingerprint(), shared.rate);
-        let executor = TokenExecutor {
+        let executor = Arc::new(TokenExecutor {
             token: token.clone(),
             bucket,
             retry: shared.retry.clone(),
             attempt_timeout: Some(shared.attempt_timeout),
             max_body: shared.max_body,
-        };
-        let hooks = flxpoint_api::hooks::Hooks::new(Arc::new(executor));
+        });
+        let hooks = flxpoint_api::hooks::Hooks::new(executor.clone());
         let api =
             flxpoint_api::Client::new_with_client(&shared.base_url, shared.http.clone(), hooks);
         let deadline = shared.deadline;
-        Ok(Self { inner: Arc::new(Inner { api, token, kind, deadline, shared }) })
+        Ok(Self { inner: Arc::new(Inner { api, executor, token, kind, deadline, shared }) })
     }
 
     /// The generated client, for anything flxpoint-ext does not cover. Its requests still go
@@ -178,16 +181,24 @@ impl Client {
         self.inner.token.journal_fingerprint(&self.inner.shared.origin)
     }
 
-    /// Runs one generated call: overall deadline, call state for the executor, error mapping.
+    /// A call with `settings`: build its request with [`Call::api`], then run it with
+    /// [`Client::call`] or [`Client::call_without_body`].
+    pub(crate) fn prepare(&self, settings: CallSettings) -> Call {
+        let shared = &self.inner.shared;
+        Call::new(&self.inner.executor, &shared.base_url, &shared.http, settings)
+    }
+
+    /// Runs `call`'s request `fut`: overall deadline, one span, error mapping from what the
+    /// executor reported. Returns the result and that report.
     pub(crate) async fn call<T, F>(
         &self,
-        operation: &'static str,
-        state: CallState,
+        call: &Call,
         fut: F,
-    ) -> (Result<Response<T>, Error>, CallState)
+    ) -> (Result<Response<T>, Error>, CallReport)
     where
         F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<()>>>,
     {
+        let operation = call.settings.operation;
         // One span per call: the executor's per-attempt events nest in it; the outcome is
         // recorded on it at the end (never the token).
         let span = tracing::info_span!(
@@ -202,25 +213,23 @@ impl Client {
             shared_limit = tracing::field::Empty,
         );
         let started = std::time::Instant::now();
-        let deadline = state.deadline.unwrap_or(self.inner.deadline);
-        let state = CallState { operation, ..state };
-        let (out, state) = tracing::Instrument::instrument(
-            state.scope(tokio::time::timeout(deadline, fut)),
-            span.clone(),
-        )
-        .await;
-        let (attempts, elapsed) = (state.attempts, started.elapsed());
-        let result = match (out, &state) {
+        let deadline = call.settings.deadline.unwrap_or(self.inner.deadline);
+        let out =
+            tracing::Instrument::instrument(tokio::time::timeout(deadline, fut), span.clone())
+                .await;
+        let report = call.report();
+        let (attempts, elapsed) = (report.attempts, started.elapsed());
+        let result = match (out, &report) {
             (Err(_), _) => Err(Error::Timeout { operation, attempts, elapsed }),
             // What the executor saw wins over how progenitor then read the (withheld) body.
-            (_, CallState { redirect: Some((status, location)), .. }) => Err(Error::Redirect {
+            (_, CallReport { redirect: Some((status, location)), .. }) => Err(Error::Redirect {
                 operation,
                 status: *status,
                 location: location.clone(),
                 attempts,
                 elapsed,
             }),
-            (_, CallState { too_large: Some((status, limit)), .. }) => {
+            (_, CallReport { too_large: Some((status, limit)), .. }) => {
                 Err(Error::ResponseTooLarge {
                     operation,
                     status: *status,
@@ -237,31 +246,31 @@ impl Client {
                 value: value.into_inner(),
             }),
             (Ok(Err(e)), _) => {
-                Err(map_error(operation, e, &state, &self.inner.token).stamp(attempts, elapsed))
+                Err(map_error(operation, e, &report, &self.inner.token).stamp(attempts, elapsed))
             }
         };
-        span.record("attempts", state.attempts);
-        span.record("status", state.last_status);
-        span.record("limiter_wait_ms", state.limiter_wait.as_millis() as u64);
-        if let Some(rtt) = state.redis_rtt {
+        span.record("attempts", report.attempts);
+        span.record("status", report.last_status);
+        span.record("limiter_wait_ms", report.limiter_wait.as_millis() as u64);
+        if let Some(rtt) = report.redis_rtt {
             span.record("redis_rtt_us", rtt.as_micros() as u64);
         }
-        if let Some(shared) = state.shared_limit {
+        if let Some(shared) = report.shared_limit {
             span.record("shared_limit", if shared { "redis" } else { "local-fallback" });
         }
         span.record("latency_ms", started.elapsed().as_millis() as u64);
         let _enter = span.enter();
         // DEBUG: one line per call is noise at INFO; the span itself is INFO.
         tracing::debug!(ok = result.is_ok(), "flxpoint call");
-        (result, state)
+        (result, report)
     }
 
-    /// [`Client::call`] for an operation that documents no response body: any 2xx is success
-    /// (the page's exact status, 200 or 204, is not required), and the body is never read.
+    /// [`Client::call`] for an operation that documents no response body (the call was
+    /// prepared with `expects_body: false`): any 2xx is success (the page's exact status, 200
+    /// or 204, is not required), and the body is never read.
     pub(crate) async fn call_without_body<F>(
         &self,
-        operation: &'static str,
-        state: CallState,
+        call: &Call,
         fut: F,
     ) -> Result<Response<()>, Error>
     where
@@ -275,7 +284,7 @@ impl Client {
                 other => other,
             }
         };
-        self.call(operation, state.without_body(), any_success).await.0
+        self.call(call, any_success).await.0
     }
 }
 
@@ -293,7 +302,7 @@ pub(crate) fn check_wait(name: &str, d: Duration) -> Result<(), Error> {
 fn map_error(
     operation: &'static str,
     e: progenitor_client::Error<()>,
-    state: &CallState,
+    state: &CallReport,
     token: &ApiToken,
 ) -> Error {
     use progenitor_client::Error as E;

@@ -10,19 +10,52 @@ use flxpoint_api::hooks::{ExecFuture, Executor};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-tokio::task_local! {
-    /// What one ext call tells the executor, and what the executor reports back.
-    static CALL: Arc<Mutex<CallState>>;
-}
-
-/// Per-call state shared between an ext method and the executor.
+/// What an ext method asks of one call. It travels with the request: the generated client the
+/// call is sent through carries it to the executor ([`Call`]).
 #[derive(Debug, Clone)]
-pub(crate) struct CallState {
-    /// The operationId as the spec spells it (`createShipment`), for the attempt events.
+pub(crate) struct CallSettings {
+    /// The operationId as the spec spells it (`createShipment`), for spans and errors.
     pub operation: &'static str,
     pub class: RetryClass,
     /// A query parameter the generated builder cannot express (the `orders/link` escape hatch).
     pub extra_query: Option<(String, String)>,
+    /// Whether the operation documents a response body (else any 2xx is success, unread).
+    pub expects_body: bool,
+    /// Per-call overrides of the client's settings.
+    pub deadline: Option<Duration>,
+    pub retry: Option<RetryPolicy>,
+    pub attempt_timeout: Option<Duration>,
+    pub headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+}
+
+impl CallSettings {
+    /// `operation` retried as `class`, with the call's checked per-call options.
+    pub fn new(
+        operation: &'static str,
+        class: RetryClass,
+        options: crate::options::Checked,
+    ) -> Self {
+        Self {
+            operation,
+            class,
+            extra_query: None,
+            expects_body: true,
+            deadline: options.deadline,
+            retry: options.retry,
+            attempt_timeout: options.attempt_timeout,
+            headers: options.headers,
+        }
+    }
+
+    /// What a call made through [`crate::Client::api`] directly gets: the client's settings.
+    fn plain(operation: &'static str) -> Self {
+        Self::new(operation, RetryClass::NotProcessedOnly, crate::options::Checked::default())
+    }
+}
+
+/// What the executor found over a call's attempts, read by the ext method with the answer.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CallReport {
     pub attempts: u32,
     /// An earlier attempt failed in a way that leaves open whether the server processed it.
     pub ambiguous_earlier_attempt: bool,
@@ -36,69 +69,68 @@ pub(crate) struct CallState {
     pub shared_limit: Option<bool>,
     /// Status of the last attempt that got an answer.
     pub last_status: Option<u16>,
-    /// Whether the operation documents a response body (else any 2xx is success, unread).
-    pub expects_body: bool,
     /// A 3xx answer (status, `Location` without query): not followed, reported as such.
     pub redirect: Option<(u16, String)>,
     /// A success body over the size limit (status, limit): reading stopped there.
     pub too_large: Option<(u16, usize)>,
-    /// Per-call overrides of the client's settings.
-    pub deadline: Option<Duration>,
-    pub retry: Option<RetryPolicy>,
-    pub attempt_timeout: Option<Duration>,
-    pub headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
 }
 
-impl CallState {
-    pub fn new(class: RetryClass) -> Self {
-        Self {
-            operation: "",
-            class,
-            extra_query: None,
-            attempts: 0,
-            ambiguous_earlier_attempt: false,
-            error_body: String::new(),
-            retry_after: None,
-            limiter_wait: Duration::ZERO,
-            redis_rtt: None,
-            shared_limit: None,
-            last_status: None,
-            expects_body: true,
-            redirect: None,
-            too_large: None,
-            deadline: None,
-            retry: None,
-            attempt_timeout: None,
-            headers: Vec::new(),
-        }
+/// One call: its settings, the generated client that carries them to the executor, and the
+/// report the executor fills (shared, since a call cut off by its deadline is dropped
+/// mid-attempt and still reports what it did).
+pub(crate) struct Call {
+    api: flxpoint_api::Client,
+    pub settings: Arc<CallSettings>,
+    report: Arc<Mutex<CallReport>>,
+}
+
+impl Call {
+    /// A call of `executor`'s token with `settings`, sent through a generated client of its own.
+    pub fn new(
+        executor: &Arc<TokenExecutor>,
+        base_url: &str,
+        http: &reqwest::Client,
+        settings: CallSettings,
+    ) -> Self {
+        let settings = Arc::new(settings);
+        let report = Arc::new(Mutex::new(CallReport::default()));
+        let hook = OneCall {
+            executor: executor.clone(),
+            settings: settings.clone(),
+            report: report.clone(),
+        };
+        let hooks = flxpoint_api::hooks::Hooks::new(Arc::new(hook));
+        let api = flxpoint_api::Client::new_with_client(base_url, http.clone(), hooks);
+        Self { api, settings, report }
     }
 
-    /// With a call's checked per-call options.
-    pub fn with_options(mut self, options: crate::options::Checked) -> Self {
-        self.deadline = options.deadline;
-        self.retry = options.retry;
-        self.attempt_timeout = options.attempt_timeout;
-        self.headers = options.headers;
-        self
+    /// The generated client to build this call's request with.
+    pub fn api(&self) -> &flxpoint_api::Client {
+        &self.api
     }
 
-    /// For operations that document no response body.
-    pub fn without_body(mut self) -> Self {
-        self.expects_body = false;
-        self
-    }
-
-    /// Runs `fut` with this state visible to the executor; returns its output and the state.
-    pub async fn scope<F: Future>(self, fut: F) -> (F::Output, CallState) {
-        let shared = Arc::new(Mutex::new(self));
-        let out = CALL.scope(shared.clone(), fut).await;
-        let state = shared.lock().unwrap_or_else(PoisonError::into_inner).clone();
-        (out, state)
+    /// What the executor reported so far.
+    pub fn report(&self) -> CallReport {
+        self.report.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 }
 
-fn with_call<R>(f: impl FnOnce(&mut CallState) -> R) -> Option<R> {
-    CALL.try_with(|s| f(&mut s.lock().unwrap_or_else(PoisonError::into_inner))).ok()
+/// The hook of one [`Call`].
+struct OneCall {
+    executor: Arc<TokenExecutor>,
+    settings: Arc<CallSettings>,
+    report: Arc<Mutex<CallReport>>,
+}
+
+impl Executor for OneCall {
+    fn execute<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        _operation_id: &'static str,
+    ) -> ExecFuture<'a> {
+        Box::pin(self.executor.run(client, request, &self.settings, &self.report))
+    }
 }
 
 /// The executor of one client (one token).
@@ -117,6 +149,8 @@ enum Next {
     Retry { ambiguous: bool },
 }
 
+/// A call made through [`crate::Client::api`] directly: the client's settings; its report is
+/// not read.
 impl Executor for TokenExecutor {
     fn execute<'a>(
         &'a self,
@@ -124,37 +158,44 @@ impl Executor for TokenExecutor {
         request: reqwest::Request,
         operation_id: &'static str,
     ) -> ExecFuture<'a> {
-        Box::pin(self.run(client, request, operation_id))
+        Box::pin(async move {
+            let report = Mutex::new(CallReport::default());
+            self.run(client, request, &CallSettings::plain(operation_id), &report).await
+        })
     }
 }
 
 impl TokenExecutor {
+    /// Sends one call's request: its attempts, each with the token, a turn of the rate limiter
+    /// and the attempt timeout; the retry decision; the bounded body; what it found, into
+    /// `report`.
     async fn run(
         &self,
         client: &reqwest::Client,
         mut request: reqwest::Request,
-        operation: &'static str,
+        settings: &CallSettings,
+        report: &Mutex<CallReport>,
     ) -> reqwest::Result<reqwest::Response> {
+        let with_report = |f: &mut dyn FnMut(&mut CallReport)| {
+            f(&mut report.lock().unwrap_or_else(PoisonError::into_inner))
+        };
         // The call's own headers first, so that nothing can replace the token.
-        for (name, value) in with_call(|c| c.headers.clone()).unwrap_or_default() {
-            request.headers_mut().insert(name, value);
+        for (name, value) in &settings.headers {
+            request.headers_mut().insert(name.clone(), value.clone());
         }
         if let Ok(value) = self.token.header_value() {
             request.headers_mut().insert("x-api-token", value);
         }
-        if let Some(Some((name, value))) = with_call(|c| c.extra_query.clone()) {
-            request.url_mut().query_pairs_mut().append_pair(&name, &value);
+        if let Some((name, value)) = &settings.extra_query {
+            request.url_mut().query_pairs_mut().append_pair(name, value);
         }
-        let attempt_timeout = with_call(|c| c.attempt_timeout).flatten().or(self.attempt_timeout);
+        let attempt_timeout = settings.attempt_timeout.or(self.attempt_timeout);
         if attempt_timeout.is_some() {
             *request.timeout_mut() = attempt_timeout;
         }
-        let policy = with_call(|c| c.retry.clone()).flatten();
-        let policy = policy.as_ref().unwrap_or(&self.retry);
-        let class = with_call(|c| c.class).unwrap_or(RetryClass::NotProcessedOnly);
-        // Spelled as the call's span spells it (progenitor's id is the snake_case one).
-        let operation = with_call(|c| c.operation).filter(|o| !o.is_empty()).unwrap_or(operation);
-        let expects_body = with_call(|c| c.expects_body).unwrap_or(true);
+        let policy = settings.retry.as_ref().unwrap_or(&self.retry);
+        let (class, operation) = (settings.class, settings.operation);
+        let expects_body = settings.expects_body;
         let limits = Limits {
             success: if expects_body { self.max_body } else { 0 },
             error: crate::error::snippet_window(&self.token),
@@ -170,14 +211,14 @@ impl TokenExecutor {
                 None => (pending, None),
             };
             // Counted before waiting, so a call cut off by its deadline still reports them.
-            with_call(|c| c.attempts = attempt);
-            let wait = LimiterWait(Instant::now());
+            with_report(&mut |r| r.attempts = attempt);
+            let wait = LimiterWait { started: Instant::now(), report };
             let turn = self.bucket.wait_turn().await;
             let waited = wait.finish();
             if let Some(rtt) = turn.redis_rtt {
-                with_call(|c| {
-                    c.redis_rtt = Some(c.redis_rtt.unwrap_or_default() + rtt);
-                    c.shared_limit = turn.shared;
+                with_report(&mut |r| {
+                    r.redis_rtt = Some(r.redis_rtt.unwrap_or_default() + rtt);
+                    r.shared_limit = turn.shared;
                 });
             }
             let sent = Instant::now();
@@ -198,7 +239,7 @@ impl TokenExecutor {
                 latency_ms = sent.elapsed().as_millis() as u64,
                 "flxpoint attempt"
             );
-            with_call(|c| c.last_status = status.or(c.last_status));
+            with_report(&mut |r| r.last_status = status.or(r.last_status));
             let after = result.as_ref().ok().and_then(|a| header_retry_after(&a.headers));
             if status == Some(429) {
                 // A 429 slows every task of this token, not only this one.
@@ -209,7 +250,7 @@ impl TokenExecutor {
                 let in_budget = started.elapsed().saturating_add(wait) <= policy.budget;
                 if let Some(spare) = spare.filter(|_| attempt < policy.max_attempts && in_budget) {
                     if ambiguous {
-                        with_call(|c| c.ambiguous_earlier_attempt = true);
+                        with_report(&mut |r| r.ambiguous_earlier_attempt = true);
                     }
                     tokio::time::sleep(wait).await;
                     pending = spare;
@@ -219,16 +260,18 @@ impl TokenExecutor {
             let mut answer = result?;
             if answer.status.is_redirection() {
                 let location = self.token.redact(&redirect_target(&answer));
-                with_call(|c| c.redirect = Some((answer.status.as_u16(), location)));
+                let redirect = Some((answer.status.as_u16(), location));
+                with_report(&mut |r| r.redirect = redirect.clone());
             } else if !answer.status.is_success() {
                 // progenitor drops the body of documented error statuses; keep its start.
-                let body = crate::error::snippet(&answer.body, &self.token);
-                with_call(|c| {
-                    c.error_body = body;
-                    c.retry_after = after;
+                let mut body = crate::error::snippet(&answer.body, &self.token);
+                with_report(&mut |r| {
+                    r.error_body = std::mem::take(&mut body);
+                    r.retry_after = after;
                 });
             } else if answer.truncated {
-                with_call(|c| c.too_large = Some((answer.status.as_u16(), self.max_body)));
+                let too_large = Some((answer.status.as_u16(), self.max_body));
+                with_report(&mut |r| r.too_large = too_large);
             }
             // After reading `Location` above: what is kept and handed on never holds the token.
             self.token.redact_headers(&mut answer.headers);
@@ -263,21 +306,24 @@ struct Limits {
     error: usize,
 }
 
-/// Adds the time spent waiting for the rate limiter to the call's state when dropped: after the
-/// wait, or when the call is cancelled (e.g. by its deadline) while still waiting.
-struct LimiterWait(Instant);
+/// Adds the time spent waiting for the rate limiter to the call's report when dropped: after
+/// the wait, or when the call is cancelled (e.g. by its deadline) while still waiting.
+struct LimiterWait<'a> {
+    started: Instant,
+    report: &'a Mutex<CallReport>,
+}
 
-impl LimiterWait {
+impl LimiterWait<'_> {
     /// Ends the wait (recording it); returns its length.
     fn finish(self) -> Duration {
-        self.0.elapsed()
+        self.started.elapsed()
     }
 }
 
-impl Drop for LimiterWait {
+impl Drop for LimiterWait<'_> {
     fn drop(&mut self) {
-        let waited = self.0.elapsed();
-        with_call(|c| c.limiter_wait += waited);
+        let waited = self.started.elapsed();
+        self.report.lock().unwrap_or_else(PoisonError::into_inner).limiter_wait += waited;
     }
 }
 

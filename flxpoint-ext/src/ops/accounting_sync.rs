@@ -1,7 +1,7 @@
 //! `PATCH /fulfillment-requests/{id}/accounting-sync` (syncFulfillmentRequestAccounting).
 
 use crate::Response;
-use crate::exec::CallState;
+use crate::exec::CallSettings;
 use crate::options::CallOptions;
 use crate::retry::RetryClass;
 use crate::{Client, Error, Patch, validate};
@@ -143,14 +143,16 @@ impl SyncAccounting {
     async fn send_inner(self) -> Result<Response<()>, Error> {
         let body = self.to_request()?;
         let options = self.options.check()?;
-        let call = self
-            .client
+        let call = self.client.prepare(CallSettings {
+            expects_body: false,
+            ..CallSettings::new("syncFulfillmentRequestAccounting", RetryClass::Idempotent, options)
+        });
+        let send = call
             .api()
             .sync_fulfillment_request_accounting()
             .fulfillment_request_id(self.fulfillment_request_id)
             .body(body)
             .send();
-        let state = CallState::new(RetryClass::Idempotent).with_options(options);
-        self.client.call_without_body("syncFulfillmentRequestAccounting", state, call).await
+        self.client.call_without_body(&call, send).await
     }
 }

@@ -1,7 +1,7 @@
 //! `PATCH /fulfillment-requests/{id}/processing-failed` (failFulfillmentRequest).
 
 use crate::Response;
-use crate::exec::CallState;
+use crate::exec::CallSettings;
 use crate::options::CallOptions;
 use crate::retry::RetryClass;
 use crate::{Client, Error, validate};
@@ -51,14 +51,16 @@ impl FailFulfillmentRequest {
         validate::id("fulfillmentRequestId", self.fulfillment_request_id)?;
         let reason = validate::query_value("error", &self.reason)?;
         let options = self.options.check()?;
-        let call = self
-            .client
+        let call = self.client.prepare(CallSettings {
+            expects_body: false,
+            ..CallSettings::new("failFulfillmentRequest", RetryClass::NotProcessedOnly, options)
+        });
+        let send = call
             .api()
             .fail_fulfillment_request()
             .fulfillment_request_id(self.fulfillment_request_id)
             .error(reason)
             .send();
-        let state = CallState::new(RetryClass::NotProcessedOnly).with_options(options);
-        self.client.call_without_body("failFulfillmentRequest", state, call).await
+        self.client.call_without_body(&call, send).await
     }
 }

@@ -1,7 +1,7 @@
 //! `PUT /shipments/flag-with-errors` (flagShipmentsWithErrors).
 
 use crate::Response;
-use crate::exec::CallState;
+use crate::exec::CallSettings;
 use crate::options::CallOptions;
 use crate::retry::RetryClass;
 use crate::{Client, Error, validate};
@@ -102,8 +102,11 @@ impl FlagShipmentsWithErrors {
     async fn send_inner(self) -> Result<Response<()>, Error> {
         let body = self.to_request()?;
         let options = self.options.check()?;
-        let call = self.client.api().flag_shipments_with_errors().body(body).send();
-        let state = CallState::new(RetryClass::Idempotent).with_options(options);
-        self.client.call_without_body("flagShipmentsWithErrors", state, call).await
+        let call = self.client.prepare(CallSettings {
+            expects_body: false,
+            ..CallSettings::new("flagShipmentsWithErrors", RetryClass::Idempotent, options)
+        });
+        let send = call.api().flag_shipments_with_errors().body(body).send();
+        self.client.call_without_body(&call, send).await
     }
 }

@@ -1,7 +1,7 @@
 //! `PATCH /orders/link` (linkUnmanagedOrders).
 
 use crate::Response;
-use crate::exec::CallState;
+use crate::exec::CallSettings;
 use crate::options::CallOptions;
 use crate::retry::RetryClass;
 use crate::{Client, Error, validate};
@@ -55,19 +55,26 @@ impl Client {
     }
 }
 
+/// The query parameter a link call names its order by.
+enum Selector {
+    OrderId(i64),
+    OrderItemId(i64),
+    /// The escape hatch's own parameter, in the call's settings.
+    Extra,
+}
+
 impl LinkUnmanagedOrders {
     crate::options::per_call_options!(Vec<i64>);
 
     async fn send_inner(self) -> Result<Response<Vec<i64>>, Error> {
-        let api = self.client.api();
         let options = self.options.check()?;
-        let mut state = CallState::new(RetryClass::NotProcessedOnly).with_options(options);
-        let call = match &self.selector {
-            LinkSelector::OrderId(id) => {
-                api.link_unmanaged_orders().order_id(validate::id("orderId", *id)?)
-            }
+        let mut settings =
+            CallSettings::new("linkUnmanagedOrders", RetryClass::NotProcessedOnly, options);
+        // Which query parameter names the order (the generated builder's two, or the hatch's).
+        let selector = match &self.selector {
+            LinkSelector::OrderId(id) => Selector::OrderId(validate::id("orderId", *id)?),
             LinkSelector::OrderItemId(id) => {
-                api.link_unmanaged_orders().order_item_id(validate::id("orderItemId", *id)?)
+                Selector::OrderItemId(validate::id("orderItemId", *id)?)
             }
             // A documented name through the escape hatch gets the typed selector's checks.
             LinkSelector::Other { name, value } if KNOWN.contains(&name.as_str()) => {
@@ -79,8 +86,8 @@ impl LinkUnmanagedOrders {
                 })?;
                 let id = validate::id(name, id)?;
                 match name.as_str() {
-                    "orderId" => api.link_unmanaged_orders().order_id(id),
-                    _ => api.link_unmanaged_orders().order_item_id(id),
+                    "orderId" => Selector::OrderId(id),
+                    _ => Selector::OrderItemId(id),
                 }
             }
             LinkSelector::Other { name, value } => {
@@ -91,10 +98,18 @@ impl LinkUnmanagedOrders {
                         "must be a plain query parameter name (ASCII letters, digits, _-.[])",
                     ));
                 }
-                state.extra_query = Some((name, validate::query_value("selector.value", value)?));
-                api.link_unmanaged_orders()
+                settings.extra_query =
+                    Some((name, validate::query_value("selector.value", value)?));
+                Selector::Extra
             }
         };
-        self.client.call("linkUnmanagedOrders", state, call.send()).await.0
+        let call = self.client.prepare(settings);
+        let request = call.api().link_unmanaged_orders();
+        let request = match selector {
+            Selector::OrderId(id) => request.order_id(id),
+            Selector::OrderItemId(id) => request.order_item_id(id),
+            Selector::Extra => request,
+        };
+        self.client.call(&call, request.send()).await.0
     }
 }

@@ -1,7 +1,7 @@
 //! `POST /shipments` (createShipment).
 
 use crate::Response;
-use crate::exec::CallState;
+use crate::exec::CallSettings;
 use crate::options::CallOptions;
 use crate::retry::RetryClass;
 use crate::{Client, Error, Validate};
@@ -403,15 +403,9 @@ impl CreateShipment {
         } else {
             RetryClass::Idempotent
         };
-        let api = self.client.api();
-        let (result, state) = self
-            .client
-            .call(
-                "createShipment",
-                CallState::new(class).with_options(options),
-                api.create_shipment().body(body).send(),
-            )
-            .await;
+        let call = self.client.prepare(CallSettings::new("createShipment", class, options));
+        let (result, state) =
+            self.client.call(&call, call.api().create_shipment().body(body).send()).await;
         match result {
             Ok(response) => Ok(response.map(|shipment| CreateOutcome::Created(Box::new(shipment)))),
             Err(Error::Conflict(mut e)) if state.ambiguous_earlier_attempt => Ok(Response {
