@@ -1,10 +1,11 @@
 //! [`Client`] and its [`ClientBuilder`].
 
+use crate::error::{Sent, snippet};
 use crate::exec::{Call, CallReport, CallSettings, TokenExecutor};
 use crate::limiter::{self, Rate};
 use crate::retry::RetryPolicy;
 use crate::token::{ApiToken, TokenKind};
-use crate::{Error, Response, error::snippet};
+use crate::{Error, Response};
 use progenitor_client::ResponseValue;
 use std::sync::Arc;
 use std::time::Duration;
@@ -218,36 +219,24 @@ impl Client {
             tracing::Instrument::instrument(tokio::time::timeout(deadline, fut), span.clone())
                 .await;
         let report = call.report();
-        let (attempts, elapsed) = (report.attempts, started.elapsed());
+        let sent = Sent { operation, attempts: report.attempts, elapsed: started.elapsed() };
         let result = match (out, &report) {
-            (Err(_), _) => Err(Error::Timeout { operation, attempts, elapsed }),
+            (Err(_), _) => Err(sent.timeout()),
             // What the executor saw wins over how progenitor then read the (withheld) body.
-            (_, CallReport { redirect: Some((status, location)), .. }) => Err(Error::Redirect {
-                operation,
-                status: *status,
-                location: location.clone(),
-                attempts,
-                elapsed,
-            }),
+            (_, CallReport { redirect: Some((status, location)), .. }) => {
+                Err(sent.redirect(*status, location.clone()))
+            }
             (_, CallReport { too_large: Some((status, limit)), .. }) => {
-                Err(Error::ResponseTooLarge {
-                    operation,
-                    status: *status,
-                    limit: *limit,
-                    attempts,
-                    elapsed,
-                })
+                Err(sent.too_large(*status, *limit))
             }
             (Ok(Ok(value)), _) => Ok(Response {
                 status: value.status().as_u16(),
                 headers: value.headers().clone(),
-                attempts,
-                elapsed,
+                attempts: sent.attempts,
+                elapsed: sent.elapsed,
                 value: value.into_inner(),
             }),
-            (Ok(Err(e)), _) => {
-                Err(map_error(operation, e, &report, &self.inner.token).stamp(attempts, elapsed))
-            }
+            (Ok(Err(e)), _) => Err(map_error(sent, e, &report, &self.inner.token)),
         };
         span.record("attempts", report.attempts);
         span.record("status", report.last_status);
@@ -300,9 +289,9 @@ pub(crate) fn check_wait(name: &str, d: Duration) -> Result<(), Error> {
 }
 
 fn map_error(
-    operation: &'static str,
+    sent: Sent,
     e: progenitor_client::Error<()>,
-    state: &CallReport,
+    report: &CallReport,
     token: &ApiToken,
 ) -> Error {
     use progenitor_client::Error as E;
@@ -311,40 +300,35 @@ fn map_error(
         E::CommunicationError(source)
         | E::ResponseBodyError(source)
         | E::InvalidUpgrade(source) => {
-            // Attempts and time are stamped by the caller.
-            let (attempts, elapsed) = (0, Duration::ZERO);
             if source.is_builder() {
                 // Nothing was sent; the URL names no secret (the token is a header).
                 Error::validation("request", format!("cannot be built: {source}"))
             } else if source.is_timeout() {
-                Error::Timeout { operation, attempts, elapsed }
+                sent.timeout()
             } else {
-                Error::Transport { operation, source, attempts, elapsed }
+                sent.transport(source)
             }
         }
         E::ErrorResponse(rv) => Error::from_status(
-            operation,
+            sent,
             rv.status().as_u16(),
-            state.error_body.clone(),
+            report.error_body.clone(),
             rv.headers().clone(),
-            state.retry_after,
+            report.retry_after,
         ),
         E::UnexpectedResponse(r) => Error::from_status(
-            operation,
+            sent,
             r.status().as_u16(),
-            state.error_body.clone(),
+            report.error_body.clone(),
             r.headers().clone(),
-            state.retry_after,
+            report.retry_after,
         ),
-        E::InvalidResponsePayload(bytes, err) => Error::Decode {
-            operation,
-            attempts: 0,
-            elapsed: Duration::ZERO,
-            status: state.last_status.unwrap_or_default(),
+        E::InvalidResponsePayload(bytes, err) => sent.decode(
+            report.last_status.unwrap_or_default(),
             // serde quotes the offending value, which may be an echoed token.
-            message: token.redact(&err.to_string()),
-            snippet: snippet(&bytes, token),
-        },
+            token.redact(&err.to_string()),
+            snippet(&bytes, token),
+        ),
         E::Custom(message) => Error::Config(message),
     }
 }

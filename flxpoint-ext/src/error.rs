@@ -217,27 +217,6 @@ impl Error {
         }
     }
 
-    /// Records how many attempts the call made and how long it took.
-    pub(crate) fn stamp(mut self, made: u32, took: Duration) -> Self {
-        match &mut self {
-            Self::Validation { .. } | Self::Config(_) => {}
-            Self::Timeout { attempts, elapsed, .. }
-            | Self::Transport { attempts, elapsed, .. }
-            | Self::Redirect { attempts, elapsed, .. }
-            | Self::ResponseTooLarge { attempts, elapsed, .. }
-            | Self::Decode { attempts, elapsed, .. } => (*attempts, *elapsed) = (made, took),
-            Self::BadRequest(e)
-            | Self::Unauthorized(e)
-            | Self::NotFound(e)
-            | Self::Conflict(e)
-            | Self::PreconditionFailed(e)
-            | Self::Server(e)
-            | Self::UnexpectedStatus(e)
-            | Self::RateLimited { error: e, .. } => (e.attempts, e.elapsed) = (made, took),
-        }
-        self
-    }
-
     /// Whether the server acted on the request, as far as this error can tell.
     pub fn processing(&self) -> Processing {
         match self {
@@ -297,14 +276,22 @@ impl Error {
     }
 
     /// Maps a status and (bounded) body to the matching variant.
+    /// The error of a call that answered `status`, with what every sent call's error shares.
     pub(crate) fn from_status(
-        operation: &'static str,
+        sent: Sent,
         status: u16,
         body: String,
         headers: http::HeaderMap,
         retry_after: Option<Duration>,
     ) -> Self {
-        let e = Box::new(ServiceError { headers, ..ServiceError::new(operation, status, body) });
+        let e = Box::new(ServiceError {
+            operation: sent.operation,
+            status,
+            body,
+            headers,
+            attempts: sent.attempts,
+            elapsed: sent.elapsed,
+        });
         match status {
             400 => Self::BadRequest(e),
             401 => Self::Unauthorized(e),
@@ -315,6 +302,48 @@ impl Error {
             500..=599 => Self::Server(e),
             _ => Self::UnexpectedStatus(e),
         }
+    }
+}
+
+/// What the error of every call that was sent shares, set once when the call ends: the
+/// operation, the attempts made and the time taken. (The public variants keep their fields, so
+/// that matching on them stays as it was; they are all built from this.)
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Sent {
+    pub operation: &'static str,
+    pub attempts: u32,
+    pub elapsed: Duration,
+}
+
+impl Sent {
+    /// No answer in time.
+    pub(crate) fn timeout(self) -> Error {
+        let Self { operation, attempts, elapsed } = self;
+        Error::Timeout { operation, attempts, elapsed }
+    }
+
+    /// Not delivered, or the answer not read.
+    pub(crate) fn transport(self, source: reqwest::Error) -> Error {
+        let Self { operation, attempts, elapsed } = self;
+        Error::Transport { operation, attempts, elapsed, source }
+    }
+
+    /// A 3xx, not followed.
+    pub(crate) fn redirect(self, status: u16, location: String) -> Error {
+        let Self { operation, attempts, elapsed } = self;
+        Error::Redirect { operation, attempts, elapsed, status, location }
+    }
+
+    /// A success body over the limit.
+    pub(crate) fn too_large(self, status: u16, limit: usize) -> Error {
+        let Self { operation, attempts, elapsed } = self;
+        Error::ResponseTooLarge { operation, attempts, elapsed, status, limit }
+    }
+
+    /// A success body that is not what the spec documents.
+    pub(crate) fn decode(self, status: u16, message: String, snippet: String) -> Error {
+        let Self { operation, attempts, elapsed } = self;
+        Error::Decode { operation, attempts, elapsed, status, message, snippet }
     }
 }
 
