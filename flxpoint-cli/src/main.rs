@@ -27,6 +27,8 @@ mod settings;
 mod tokens;
 
 use clap::Parser;
+use cli::{Command, FulfillmentRequestsCommand as Fr, OrdersCommand, ShipmentsCommand as Sh};
+use commands::{Request, bulk};
 use error::CliError;
 use output::Output;
 use std::process::ExitCode;
@@ -53,20 +55,32 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return out.failure(&CliError::Runtime(format!("cannot start tokio: {e}"))),
     };
-    // The bulk commands and `sandbox` print their own output and choose their exit code.
-    if let cli::Command::Sandbox(args) = &cli.command {
-        return match runtime.block_on(sandbox::serve(&cli.global, args, &out)) {
-            Ok(code) => code,
-            Err(e) => out.failure(&e),
-        };
-    }
-    if commands::bulk::is_bulk(&cli.command) {
-        return match runtime.block_on(commands::bulk::run(&cli.global, &cli.command, &mut out)) {
-            Ok(code) => code,
-            Err(e) => out.failure(&e),
-        };
-    }
-    match runtime.block_on(run(cli, &mut out)) {
+    let global = &cli.global;
+    // The one dispatch. `sandbox` and the bulk commands print their own output and choose
+    // their exit code; each other command is one request, read once the token is known.
+    let read: Box<dyn FnOnce() -> Result<Request, CliError> + '_> = match &cli.command {
+        Command::Sandbox(args) => {
+            return exit(runtime.block_on(sandbox::serve(global, args, &out)), &mut out);
+        }
+        Command::Shipments(Sh::Import(args)) => {
+            let job = bulk::Job::import(args);
+            return exit(runtime.block_on(bulk::run(global, job, &mut out)), &mut out);
+        }
+        Command::Shipments(Sh::FlagErrors(args)) => {
+            let job = bulk::Job::flag_errors(args);
+            return exit(runtime.block_on(bulk::run(global, job, &mut out)), &mut out);
+        }
+        Command::Shipments(Sh::Create(args)) => Box::new(|| Request::create_shipment(args)),
+        Command::Shipments(Sh::FlagWithErrors(args)) => Box::new(|| Request::flag_shipments(args)),
+        Command::FulfillmentRequests(Fr::AccountingSync(args)) => {
+            Box::new(|| Request::sync_accounting(args))
+        }
+        Command::FulfillmentRequests(Fr::ProcessingFailed(args)) => {
+            Box::new(|| Request::processing_failed(args))
+        }
+        Command::Orders(OrdersCommand::Link(args)) => Box::new(|| Request::link_orders(args)),
+    };
+    match runtime.block_on(run(global, read, &mut out)) {
         Ok(answer) => {
             if let Some(note) = &answer.note {
                 out.note(note);
@@ -77,23 +91,34 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: cli::Cli, out: &mut Output) -> Result<commands::Answer, CliError> {
+/// A command that chose its own exit code, or failed.
+fn exit(result: Result<ExitCode, CliError>, out: &mut Output) -> ExitCode {
+    result.unwrap_or_else(|e| out.failure(&e))
+}
+
+/// One request: the token, then its input (`read`), then the client (or the embedded
+/// sandbox), then the call.
+async fn run(
+    global: &cli::Global,
+    read: Box<dyn FnOnce() -> Result<commands::Request, CliError> + '_>,
+    out: &mut Output,
+) -> Result<commands::Answer, CliError> {
     // The token first, so that everything printed after is redacted of it.
-    let settings = if cli.global.sandbox { None } else { Some(settings::resolve(&cli.global)?) };
+    let settings = if global.sandbox { None } else { Some(settings::resolve(global)?) };
     if let Some(settings) = &settings {
         out.redact(settings.token.expose());
     }
-    let request = commands::prepare(&cli.command)?;
+    let request = read()?;
     let (sandbox, settings) = match settings {
         Some(settings) => (None, settings),
         None => {
-            let (sandbox, settings) = sandbox::start(&cli.global, out).await?;
+            let (sandbox, settings) = sandbox::start(global, out).await?;
             out.redact(settings.token.expose());
             (Some(sandbox), settings)
         }
     };
     let result = match settings.client() {
-        Ok(client) => match settings::verify_redis(&client, &cli.global, out).await {
+        Ok(client) => match settings::verify_redis(&client, global, out).await {
             Ok(()) => request.send(&client).await,
             Err(e) => Err(e),
         },

@@ -10,7 +10,7 @@
 //! Exit codes: 0 everything done (created, already existing, flagged); 1 some work failed, or
 //! the run stopped (Ctrl-C, a journal error); 2 a bad file or settings (nothing sent).
 
-use crate::cli::{BulkArgs, Command, Global, ShipmentsCommand};
+use crate::cli::{BulkArgs, FlagErrorsArgs, Global, ImportArgs};
 use crate::error::{CliError, EXIT_FAILED};
 use crate::output::Output;
 use crate::progress::Progress;
@@ -28,7 +28,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 /// What a bulk command works on.
-struct Job<'a> {
+pub struct Job<'a> {
     kind: JobKind,
     /// Rows per PUT (flags only).
     batch_size: usize,
@@ -36,7 +36,27 @@ struct Job<'a> {
     args: &'a BulkArgs,
 }
 
-impl Job<'_> {
+impl<'a> Job<'a> {
+    /// `shipments import`.
+    pub fn import(args: &'a ImportArgs) -> Self {
+        Job {
+            kind: JobKind::Shipments,
+            batch_size: 0,
+            file: args.file.as_deref(),
+            args: &args.bulk,
+        }
+    }
+
+    /// `shipments flag-errors`.
+    pub fn flag_errors(args: &'a FlagErrorsArgs) -> Self {
+        Job {
+            kind: JobKind::Flags,
+            batch_size: args.batch_size,
+            file: Some(args.file.as_path()),
+            args: &args.bulk,
+        }
+    }
+
     fn name(&self) -> &'static str {
         match self.kind {
             JobKind::Flags => "shipments flag-errors",
@@ -53,31 +73,8 @@ impl Job<'_> {
 }
 
 /// Whether `command` is a bulk command (run by [`run`]).
-pub fn is_bulk(command: &Command) -> bool {
-    matches!(
-        command,
-        Command::Shipments(ShipmentsCommand::Import(_) | ShipmentsCommand::FlagErrors(_))
-    )
-}
-
 /// Runs a bulk command; prints its output itself and returns its exit code.
-pub async fn run(
-    global: &Global,
-    command: &Command,
-    out: &mut Output,
-) -> Result<ExitCode, CliError> {
-    let job = match command {
-        Command::Shipments(ShipmentsCommand::Import(a)) => {
-            Job { kind: JobKind::Shipments, batch_size: 0, file: a.file.as_deref(), args: &a.bulk }
-        }
-        Command::Shipments(ShipmentsCommand::FlagErrors(a)) => Job {
-            kind: JobKind::Flags,
-            batch_size: a.batch_size,
-            file: Some(a.file.as_path()),
-            args: &a.bulk,
-        },
-        _ => return Err(CliError::Runtime("not a bulk command".into())),
-    };
+pub async fn run(global: &Global, job: Job<'_>, out: &mut Output) -> Result<ExitCode, CliError> {
     if job.file.is_none() && !global.sandbox {
         return Err(CliError::Input(
             "no input file: give FILE.csv (or --sandbox alone to import the built-in sample)"

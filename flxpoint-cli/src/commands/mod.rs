@@ -12,7 +12,7 @@ mod orders;
 mod shipments;
 
 use crate::body;
-use crate::cli::{Command, FulfillmentRequestsCommand, OrdersCommand, ShipmentsCommand};
+use crate::cli::{AccountingSyncArgs, CreateArgs, FlagArgs, LinkArgs, ProcessingFailedArgs};
 use crate::error::CliError;
 use flxpoint_ext::Client;
 use serde_json::Value;
@@ -52,52 +52,54 @@ pub enum Request {
     LinkOrders(orders::Link),
 }
 
-/// Reads the command's input: its flags, or its JSON body from a file or stdin.
-pub fn prepare(command: &Command) -> Result<Request, CliError> {
-    Ok(match command {
-        Command::Shipments(ShipmentsCommand::Create(args)) => {
-            Request::CreateShipment(match &args.body {
-                Some(path) => shipments::Create::from_body(body::read(path)?)?,
-                None => shipments::Create::from_flags(args)?,
-            })
-        }
-        Command::Shipments(ShipmentsCommand::FlagWithErrors(args)) => {
-            Request::FlagShipments(match &args.body {
-                Some(path) => shipments::Flag::from_body(&body::read(path)?)?,
-                None => shipments::Flag::from_flags(args),
-            })
-        }
-        Command::FulfillmentRequests(FulfillmentRequestsCommand::AccountingSync(args)) => {
-            Request::SyncAccounting(match &args.body {
-                Some(path) => fulfillment_requests::Accounting::from_body(
-                    args.fulfillment_request_id,
-                    &body::read(path)?,
-                )?,
-                None => fulfillment_requests::Accounting::from_flags(args),
-            })
-        }
-        Command::FulfillmentRequests(FulfillmentRequestsCommand::ProcessingFailed(args)) => {
-            Request::ProcessingFailed(match &args.body {
-                Some(path) => fulfillment_requests::Fail::from_body(
-                    args.fulfillment_request_id,
-                    &body::read(path)?,
-                )?,
-                None => fulfillment_requests::Fail::from_flags(args)?,
-            })
-        }
-        Command::Orders(OrdersCommand::Link(args)) => Request::LinkOrders(match &args.body {
+/// Each command's input: its flags, or its JSON body from a file or stdin.
+impl Request {
+    /// `shipments create`.
+    pub fn create_shipment(args: &CreateArgs) -> Result<Self, CliError> {
+        Ok(Self::CreateShipment(match &args.body {
+            Some(path) => shipments::Create::from_body(body::read(path)?)?,
+            None => shipments::Create::from_flags(args)?,
+        }))
+    }
+
+    /// `shipments flag-with-errors`.
+    pub fn flag_shipments(args: &FlagArgs) -> Result<Self, CliError> {
+        Ok(Self::FlagShipments(match &args.body {
+            Some(path) => shipments::Flag::from_body(&body::read(path)?)?,
+            None => shipments::Flag::from_flags(args),
+        }))
+    }
+
+    /// `fulfillment-requests accounting-sync`.
+    pub fn sync_accounting(args: &AccountingSyncArgs) -> Result<Self, CliError> {
+        Ok(Self::SyncAccounting(match &args.body {
+            Some(path) => fulfillment_requests::Accounting::from_body(
+                args.fulfillment_request_id,
+                &body::read(path)?,
+            )?,
+            None => fulfillment_requests::Accounting::from_flags(args),
+        }))
+    }
+
+    /// `fulfillment-requests processing-failed`.
+    pub fn processing_failed(args: &ProcessingFailedArgs) -> Result<Self, CliError> {
+        Ok(Self::ProcessingFailed(match &args.body {
+            Some(path) => fulfillment_requests::Fail::from_body(
+                args.fulfillment_request_id,
+                &body::read(path)?,
+            )?,
+            None => fulfillment_requests::Fail::from_flags(args)?,
+        }))
+    }
+
+    /// `orders link`.
+    pub fn link_orders(args: &LinkArgs) -> Result<Self, CliError> {
+        Ok(Self::LinkOrders(match &args.body {
             Some(path) => orders::Link::from_body(&body::read(path)?)?,
             None => orders::Link::from_flags(args)?,
-        }),
-        // Run by `bulk::run` and `sandbox::serve` (main dispatches them before this).
-        Command::Shipments(ShipmentsCommand::Import(_) | ShipmentsCommand::FlagErrors(_))
-        | Command::Sandbox(_) => {
-            return Err(CliError::Runtime("this command is not a single request".into()));
-        }
-    })
-}
+        }))
+    }
 
-impl Request {
     /// Sends it; flxpoint-ext validates first, so a refused input sends nothing.
     pub async fn send(self, client: &Client) -> Result<Answer, CliError> {
         match self {
