@@ -11,7 +11,8 @@
 #[cfg(feature = "redis")]
 pub(crate) mod shared;
 
-use governor::{DefaultDirectRateLimiter, Quota};
+#[cfg(feature = "redis")]
+use governor::Quota;
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
@@ -50,13 +51,6 @@ impl Rate {
         Ok(Self { period, burst })
     }
 
-    fn quota(self) -> Quota {
-        // `period` ≥ 1 µs by the range check above, so `with_period` cannot refuse it.
-        Quota::with_period(self.period)
-            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
-            .allow_burst(self.burst)
-    }
-
     /// `fraction` (0 < f ≤ 1) of this rate, one at a time: the conservative local limit.
     #[cfg(feature = "redis")]
     fn fallback_quota(self, fraction: f64) -> Quota {
@@ -65,10 +59,74 @@ impl Rate {
     }
 }
 
+/// This process's own limiter: GCRA (a slot every `period`, `burst` at once), whose slots keep
+/// their schedule through small wake-up delays.
+///
+/// Decision: not governor's direct limiter here. It takes the instant a waiter wakes as its
+/// slot's time, so every late wake-up (the timer's millisecond granularity, a busy runtime)
+/// pushes all later slots back: 8 busy tasks at R = 50/s reached only 0.96–0.97 R. Here the
+/// last stretch of a wait is yielded through rather than slept ([`sleep_until_precisely`]), and
+/// a wake-up up to [`ABSORBED`] of a period late still takes the slot's own time. A gap between
+/// two requests can then shrink by at most that much, half the 2 % margin; anything later
+/// moves the schedule as governor would, so a stalled process never bursts to catch up.
+pub(crate) struct Spacing {
+    period: Duration,
+    /// How far ahead of its theoretical time a slot may be taken: `(burst - 1) × period`.
+    tolerance: Duration,
+    /// How late a wake-up may be and still take its slot's time.
+    absorbed: Duration,
+    /// The theoretical arrival time of the next slot (`None`: never used).
+    next: Mutex<Option<Instant>>,
+}
+
+/// The share of a period a late wake-up may take from the next gap: half the jitter margin.
+const ABSORBED: f64 = JITTER_MARGIN / 2.0;
+
+/// How much before a slot the timer's sleep ends; the rest is waited by yielding (the timer
+/// wakes up to a millisecond late). It costs a little CPU, only while the queue is busy.
+const PRECISE: Duration = Duration::from_micros(1500);
+
+impl Spacing {
+    fn new(rate: Rate) -> Self {
+        Self {
+            period: rate.period,
+            tolerance: rate.period.saturating_mul(rate.burst.get() - 1),
+            absorbed: rate.period.mul_f64(ABSORBED),
+            next: Mutex::new(None),
+        }
+    }
+
+    /// Waits for a slot and takes it. Callers come one at a time (the bucket's queue); a waiter
+    /// cancelled while sleeping takes nothing.
+    async fn until_ready(&self) {
+        let start = Instant::now();
+        let next = self.next.lock().unwrap_or_else(PoisonError::into_inner).unwrap_or(start);
+        let allowed = next.checked_sub(self.tolerance).unwrap_or(start);
+        if allowed > start {
+            sleep_until_precisely(allowed).await;
+        }
+        let now = Instant::now();
+        // The slot's own time when on time or a little late; else (idle, or stalled) now.
+        let base = next.max(now.checked_sub(self.absorbed).unwrap_or(now));
+        *self.next.lock().unwrap_or_else(PoisonError::into_inner) = Some(base + self.period);
+    }
+}
+
+/// Sleeps until `until`: the timer up to [`PRECISE`] before it, then yields to the runtime
+/// until it has passed.
+async fn sleep_until_precisely(until: Instant) {
+    if let Some(early) = until.checked_sub(PRECISE).filter(|early| *early > Instant::now()) {
+        tokio::time::sleep_until(early.into()).await;
+    }
+    while Instant::now() < until {
+        tokio::task::yield_now().await;
+    }
+}
+
 /// Where a bucket's slots come from.
 pub(crate) enum Source {
     /// This process's own limiter (`None`: no limit).
-    Local(Option<DefaultDirectRateLimiter>),
+    Local(Option<Spacing>),
     /// The limit shared by every process holding the token, kept in Redis.
     #[cfg(feature = "redis")]
     Shared(shared::SharedLimit),
@@ -148,7 +206,7 @@ struct Key {
 /// The bucket for this token on this server at this rate, shared across the process.
 pub(crate) fn bucket(origin: &str, token_fingerprint: u64, rate: Option<Rate>) -> Arc<Bucket> {
     let key = Key { origin: origin.to_owned(), token: token_fingerprint, rate, store: 0 };
-    bucket_for(key, || Source::Local(rate.map(|r| DefaultDirectRateLimiter::direct(r.quota()))))
+    bucket_for(key, || Source::Local(rate.map(Spacing::new)))
 }
 
 /// The bucket for this token on this server at this rate whose slots come from the limit
@@ -173,4 +231,55 @@ fn bucket_for(key: Key, source: impl FnOnce() -> Source) -> Arc<Bucket> {
     static BUCKETS: LazyLock<Mutex<HashMap<Key, Arc<Bucket>>>> = LazyLock::new(Default::default);
     let mut buckets = BUCKETS.lock().unwrap_or_else(PoisonError::into_inner);
     buckets.entry(key).or_insert_with(|| Arc::new(Bucket::new(source()))).clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only lower bounds are asserted: a loaded machine makes gaps longer, never shorter.
+    #[tokio::test]
+    async fn slots_are_never_closer_than_a_period_less_the_absorbed_lateness() {
+        let rate = Rate::new(100.0, 1).unwrap();
+        let spacing = Spacing::new(rate);
+        let mut taken = Vec::new();
+        for _ in 0..30 {
+            spacing.until_ready().await;
+            taken.push(Instant::now());
+        }
+        let floor = rate.period - rate.period.mul_f64(ABSORBED);
+        for pair in taken.windows(2) {
+            assert!(pair[1] - pair[0] >= floor, "a gap of {:?} < {floor:?}", pair[1] - pair[0]);
+        }
+        // No drift below the schedule: 29 gaps take at least 29 periods less one absorption.
+        assert!(taken[29] - taken[0] >= rate.period * 29 - rate.period.mul_f64(ABSORBED));
+    }
+
+    #[tokio::test]
+    async fn a_stall_restarts_the_schedule_instead_of_bursting_to_catch_up() {
+        let rate = Rate::new(100.0, 1).unwrap();
+        let spacing = Spacing::new(rate);
+        spacing.until_ready().await;
+        // Stalled for ten periods (as a busy process may be): the slots missed are not owed.
+        std::thread::sleep(rate.period * 10);
+        let first = Instant::now();
+        spacing.until_ready().await;
+        spacing.until_ready().await;
+        spacing.until_ready().await;
+        let floor = rate.period * 2 - rate.period.mul_f64(ABSORBED);
+        assert!(first.elapsed() >= floor, "three slots in {:?} < {floor:?}", first.elapsed());
+    }
+
+    #[tokio::test]
+    async fn a_burst_is_allowed_at_once_then_spaced() {
+        let rate = Rate::new(100.0, 3).unwrap();
+        let spacing = Spacing::new(rate);
+        let start = Instant::now();
+        for _ in 0..3 {
+            spacing.until_ready().await;
+        }
+        let burst = start.elapsed();
+        spacing.until_ready().await;
+        assert!(start.elapsed() >= rate.period - rate.period.mul_f64(ABSORBED), "{burst:?}");
+    }
 }

@@ -23,12 +23,13 @@ pub(crate) fn component(name: &str) -> &'static Value {
 /// body).
 pub(crate) trait Rules {
     /// Before the object's fields are checked: deprecated names mapped to the spec's own.
+    /// Returns whether it changed `object`.
     fn normalize(
         &self,
         pattern: &str,
         at: &str,
         object: &mut Map<String, Value>,
-    ) -> Result<(), Error>;
+    ) -> Result<bool, Error>;
 
     /// After the object's own fields passed their type, required and unknown checks, before
     /// its nested objects and arrays are checked.
@@ -36,8 +37,9 @@ pub(crate) trait Rules {
 }
 
 /// Checks `value` against `schema` and `rules`, removing the `null`s of optional fields that
-/// are not nullable (the pages' own examples send them for "absent").
-pub(crate) fn check(value: &mut Value, schema: &Value, rules: &dyn Rules) -> Result<(), Error> {
+/// are not nullable (the pages' own examples send them for "absent"). Returns whether `value`
+/// was changed (a name mapped, a `null` removed).
+pub(crate) fn check(value: &mut Value, schema: &Value, rules: &dyn Rules) -> Result<bool, Error> {
     walk(value, schema, "", "", rules)
 }
 
@@ -88,11 +90,11 @@ fn walk(
     at: &str,
     pattern: &str,
     rules: &dyn Rules,
-) -> Result<(), Error> {
+) -> Result<bool, Error> {
     let (schema, nullable) = nullable(schema);
     if value.is_null() {
         return if nullable {
-            Ok(())
+            Ok(false)
         } else {
             Err(Error::validation(field(at), "must not be null"))
         };
@@ -112,27 +114,28 @@ fn walk(
             }
             let element = &schema["items"];
             let pattern = format!("{pattern}[]");
+            let mut changed = false;
             for (i, item) in items.iter_mut().enumerate() {
-                walk(item, element, &format!("{at}[{i}]"), &pattern, rules)?;
+                changed |= walk(item, element, &format!("{at}[{i}]"), &pattern, rules)?;
             }
-            Ok(())
+            Ok(changed)
         }
         Some("string") => match value.as_str() {
             None => wrong("a string"),
             Some(text) if schema.get("format").and_then(Value::as_str) == Some("date-time") => {
                 match chrono::DateTime::parse_from_rfc3339(text) {
-                    Ok(_) => Ok(()),
+                    Ok(_) => Ok(false),
                     Err(_) => wrong(&format!(
                         "an RFC 3339 date-time such as 2024-05-01T12:00:00Z, got {text:?}"
                     )),
                 }
             }
-            Some(_) => Ok(()),
+            Some(_) => Ok(false),
         },
         Some("integer") if value.as_i64().is_none() => wrong("an integer"),
         Some("number") if !value.is_number() => wrong("a number"),
         Some("boolean") if !value.is_boolean() => wrong("true or false"),
-        _ => Ok(()),
+        _ => Ok(false),
     }
 }
 
@@ -144,8 +147,8 @@ fn walk_object(
     at: &str,
     pattern: &str,
     rules: &dyn Rules,
-) -> Result<(), Error> {
-    rules.normalize(pattern, at, object)?;
+) -> Result<bool, Error> {
+    let mut changed = rules.normalize(pattern, at, object)?;
     let empty = Map::new();
     let properties = schema.get("properties").and_then(Value::as_object).unwrap_or(&empty);
     // By name: the same order whether or not serde_json keeps the document's (its
@@ -159,11 +162,13 @@ fn walk_object(
         .unwrap_or_default();
     // `null` for an optional field that is not nullable means "absent", as the pages' examples
     // use it; it is dropped so that the generated type reads it as `None`.
+    let before = object.len();
     object.retain(|key, value| {
         !(value.is_null()
             && !required.contains(&key.as_str())
             && properties.get(key).is_some_and(|s| !nullable(s).1))
     });
+    changed |= object.len() != before;
     for &(key, field_schema) in &ordered {
         if let Some(value) = object.get_mut(key).filter(|_| !is_container(field_schema)) {
             walk(value, field_schema, &join(at, key), &join(pattern, key), rules)?;
@@ -193,10 +198,10 @@ fn walk_object(
     rules.check(pattern, at, object)?;
     for &(key, field_schema) in &ordered {
         if let Some(value) = object.get_mut(key).filter(|_| is_container(field_schema)) {
-            walk(value, field_schema, &join(at, key), &join(pattern, key), rules)?;
+            changed |= walk(value, field_schema, &join(at, key), &join(pattern, key), rules)?;
         }
     }
-    Ok(())
+    Ok(changed)
 }
 
 /// The JSON type of a scalar field, as a file's cell is read into it.

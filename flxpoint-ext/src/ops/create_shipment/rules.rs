@@ -35,9 +35,9 @@ fn alias(
     old: &str,
     new: &str,
     differs: impl FnOnce(&Value, &Value) -> String,
-) -> Result<(), Error> {
+) -> Result<bool, Error> {
     // A mistyped value stays where it is, so that its type error names the field given.
-    let Some(value) = object.get(old).filter(|v| v.is_i64()).cloned() else { return Ok(()) };
+    let Some(value) = object.get(old).filter(|v| v.is_i64()).cloned() else { return Ok(false) };
     match object.get(new) {
         Some(current) if *current != value => {
             return Err(Error::validation(join(at, old), differs(&value, current)));
@@ -46,7 +46,7 @@ fn alias(
     }
     object.remove(old);
     object.insert(new.to_owned(), value);
-    Ok(())
+    Ok(true)
 }
 
 /// Every string field of `object` not otherwise checked must show something: a blank or
@@ -187,7 +187,7 @@ impl Rules for CreateRules {
         pattern: &str,
         at: &str,
         object: &mut Map<String, Value>,
-    ) -> Result<(), Error> {
+    ) -> Result<bool, Error> {
         match pattern {
             "" => alias(object, at, "purchaseOrderId", "fulfillmentRequestId", |old, new| {
                 format!(
@@ -201,7 +201,7 @@ impl Rules for CreateRules {
                         .into()
                 })
             }
-            _ => Ok(()),
+            _ => Ok(false),
         }
     }
 
@@ -218,19 +218,22 @@ impl Rules for CreateRules {
     }
 }
 
+/// The body checked; `Ok(true)` if the check changed it (then it is read back).
+fn check_body(body: &mut Value, token_kind: Option<TokenKind>) -> Result<bool, Error> {
+    let rules = CreateRules { token_kind };
+    let changed = schema::check(body, schema::component("CreateShipmentRequest"), &rules)?;
+    if token_kind == Some(TokenKind::Channel) {
+        return Err(Error::validation(
+            "X-API-TOKEN",
+            "a CHANNEL token cannot create shipments (only source or account tokens)",
+        ));
+    }
+    Ok(changed)
+}
+
 impl Validate for types::CreateShipmentRequest {
     fn from_json(mut body: Value, token_kind: Option<TokenKind>) -> Result<Self, Error> {
-        schema::check(
-            &mut body,
-            schema::component("CreateShipmentRequest"),
-            &CreateRules { token_kind },
-        )?;
-        if token_kind == Some(TokenKind::Channel) {
-            return Err(Error::validation(
-                "X-API-TOKEN",
-                "a CHANNEL token cannot create shipments (only source or account tokens)",
-            ));
-        }
+        check_body(&mut body, token_kind)?;
         serde_json::from_value(body).map_err(|e| Error::validation("body", e.to_string()))
     }
 
@@ -242,8 +245,13 @@ impl Validate for types::CreateShipmentRequest {
                 "must be a finite, non-negative number",
             ));
         }
-        let body =
+        let mut body =
             serde_json::to_value(&self).map_err(|e| Error::validation("body", e.to_string()))?;
-        Self::from_json(body, token_kind)
+        // Most requests built in code pass unchanged: no need to read them back.
+        if check_body(&mut body, token_kind)? {
+            return serde_json::from_value(body)
+                .map_err(|e| Error::validation("body", e.to_string()));
+        }
+        Ok(self)
     }
 }
