@@ -200,19 +200,7 @@ impl Client {
         F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<()>>>,
     {
         let operation = call.settings.operation;
-        // One span per call: the executor's per-attempt events nest in it; the outcome is
-        // recorded on it at the end (never the token).
-        let span = tracing::info_span!(
-            "flxpoint.call",
-            operation,
-            attempts = tracing::field::Empty,
-            status = tracing::field::Empty,
-            limiter_wait_ms = tracing::field::Empty,
-            latency_ms = tracing::field::Empty,
-            // With a shared rate limit: the Redis round trips, and whether Redis decided.
-            redis_rtt_us = tracing::field::Empty,
-            shared_limit = tracing::field::Empty,
-        );
+        let span = call_span(operation);
         let started = std::time::Instant::now();
         let deadline = call.settings.deadline.unwrap_or(self.inner.deadline);
         let out =
@@ -238,19 +226,7 @@ impl Client {
             }),
             (Ok(Err(e)), _) => Err(map_error(sent, e, &report, &self.inner.token)),
         };
-        span.record("attempts", report.attempts);
-        span.record("status", report.last_status);
-        span.record("limiter_wait_ms", report.limiter_wait.as_millis() as u64);
-        if let Some(rtt) = report.redis_rtt {
-            span.record("redis_rtt_us", rtt.as_micros() as u64);
-        }
-        if let Some(shared) = report.shared_limit {
-            span.record("shared_limit", if shared { "redis" } else { "local-fallback" });
-        }
-        span.record("latency_ms", started.elapsed().as_millis() as u64);
-        let _enter = span.enter();
-        // DEBUG: one line per call is noise at INFO; the span itself is INFO.
-        tracing::debug!(ok = result.is_ok(), "flxpoint call");
+        record(&span, &report, started, result.is_ok());
         (result, report)
     }
 
@@ -275,6 +251,103 @@ impl Client {
         };
         self.call(call, any_success).await.0
     }
+
+    /// A request built outside the generated client ([`crate::RawRequest`]), sent through the
+    /// same executor as every operation: its settings, its span, the same error mapping. The
+    /// success body comes back as bytes (already read, within the size cap).
+    pub(crate) async fn send_raw(
+        &self,
+        settings: CallSettings,
+        request: reqwest::Request,
+    ) -> Result<Response<bytes::Bytes>, Error> {
+        let operation = settings.operation;
+        let span = call_span(operation);
+        let started = std::time::Instant::now();
+        let deadline = settings.deadline.unwrap_or(self.inner.deadline);
+        let report = std::sync::Mutex::new(CallReport::default());
+        let http = &self.inner.shared.http;
+        let run = self.inner.executor.run(http, request, &settings, &report);
+        let out =
+            tracing::Instrument::instrument(tokio::time::timeout(deadline, run), span.clone())
+                .await;
+        let report = report.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let sent = Sent { operation, attempts: report.attempts, elapsed: started.elapsed() };
+        let result = match (out, &report) {
+            (Err(_), _) => Err(sent.timeout()),
+            (_, CallReport { redirect: Some((status, location)), .. }) => {
+                Err(sent.redirect(*status, location.clone()))
+            }
+            (_, CallReport { too_large: Some((status, limit)), .. }) => {
+                Err(sent.too_large(*status, *limit))
+            }
+            (Ok(Err(e)), _) if e.is_timeout() => Err(sent.timeout()),
+            (Ok(Err(e)), _) => Err(sent.transport(e)),
+            (Ok(Ok(answer)), _) => {
+                let (status, headers) = (answer.status().as_u16(), answer.headers().clone());
+                if (200..300).contains(&status) {
+                    // Read by the executor already: this only hands the bytes over.
+                    match answer.bytes().await {
+                        Ok(value) => Ok(Response {
+                            status,
+                            headers,
+                            attempts: sent.attempts,
+                            elapsed: sent.elapsed,
+                            value,
+                        }),
+                        Err(e) => Err(sent.transport(e)),
+                    }
+                } else {
+                    let body = report.error_body.clone();
+                    Err(Error::from_status(sent, status, body, headers, report.retry_after))
+                }
+            }
+        };
+        record(&span, &report, started, result.is_ok());
+        result
+    }
+
+    /// The token's redaction of `text` (for a raw call's decode error).
+    pub(crate) fn redact(&self, text: &str) -> String {
+        self.inner.token.redact(text)
+    }
+
+    /// A kept snippet of `bytes`, redacted (for a raw call's decode error).
+    pub(crate) fn snippet(&self, bytes: &[u8]) -> String {
+        snippet(bytes, &self.inner.token)
+    }
+}
+
+/// One span per call: the executor's per-attempt events nest in it; the outcome is recorded
+/// on it at the end by [`record`] (never the token).
+fn call_span(operation: &'static str) -> tracing::Span {
+    tracing::info_span!(
+        "flxpoint.call",
+        operation,
+        attempts = tracing::field::Empty,
+        status = tracing::field::Empty,
+        limiter_wait_ms = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+        // With a shared rate limit: the Redis round trips, and whether Redis decided.
+        redis_rtt_us = tracing::field::Empty,
+        shared_limit = tracing::field::Empty,
+    )
+}
+
+/// Records a call's outcome on its span, and one DEBUG event.
+fn record(span: &tracing::Span, report: &CallReport, started: std::time::Instant, ok: bool) {
+    span.record("attempts", report.attempts);
+    span.record("status", report.last_status);
+    span.record("limiter_wait_ms", report.limiter_wait.as_millis() as u64);
+    if let Some(rtt) = report.redis_rtt {
+        span.record("redis_rtt_us", rtt.as_micros() as u64);
+    }
+    if let Some(shared) = report.shared_limit {
+        span.record("shared_limit", if shared { "redis" } else { "local-fallback" });
+    }
+    span.record("latency_ms", started.elapsed().as_millis() as u64);
+    let _enter = span.enter();
+    // DEBUG: one line per call is noise at INFO; the span itself is INFO.
+    tracing::debug!(ok, "flxpoint call");
 }
 
 /// A timeout or deadline: more than zero, at most [`MAX_WAIT`]; the error names the setting.

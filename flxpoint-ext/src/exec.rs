@@ -169,7 +169,7 @@ impl TokenExecutor {
     /// Sends one call's request: its attempts, each with the token, a turn of the rate limiter
     /// and the attempt timeout; the retry decision; the bounded body; what it found, into
     /// `report`.
-    async fn run(
+    pub(crate) async fn run(
         &self,
         client: &reqwest::Client,
         mut request: reqwest::Request,

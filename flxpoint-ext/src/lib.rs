@@ -34,8 +34,11 @@ pub use ops::create_shipment::{
 pub use ops::fail_request::FailFulfillmentRequest;
 pub use ops::flag_shipments::{FlagShipmentsWithErrors, ShipmentSyncError};
 pub use ops::link_orders::{LinkSelector, LinkUnmanagedOrders};
+pub use ops::raw_request::RawRequest;
 pub use patch::Patch;
 pub use request::Validate;
+/// The HTTP method of a [`Client::request`].
+pub use reqwest::Method;
 pub use response::Response;
 pub use retry::RetryPolicy;
 pub use token::{ApiToken, TokenKind};

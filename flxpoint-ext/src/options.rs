@@ -65,10 +65,9 @@ impl CallOptions {
     }
 }
 
-/// The per-call option methods and `send_with_response`, for an operation builder with an
-/// `options: CallOptions` field and a `send_inner` method.
-macro_rules! per_call_options {
-    ($output:ty) => {
+/// The per-call option methods, for a builder with an `options: CallOptions` field.
+macro_rules! call_option_methods {
+    () => {
         /// Overrides the client's overall deadline for this call only (more than zero, at
         /// most a day).
         pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
@@ -96,6 +95,15 @@ macro_rules! per_call_options {
             self.options.headers.push((name.into(), value.into()));
             self
         }
+    };
+}
+pub(crate) use call_option_methods;
+
+/// The per-call option methods and `send_with_response`, for an operation builder with an
+/// `options: CallOptions` field and a `send_inner` method.
+macro_rules! per_call_options {
+    ($output:ty) => {
+        crate::options::call_option_methods!();
 
         /// Validates, then sends; returns the value with the status and headers of the
         /// answer, the attempts made and the time taken.

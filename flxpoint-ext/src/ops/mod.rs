@@ -5,3 +5,4 @@ pub mod create_shipment;
 pub mod fail_request;
 pub mod flag_shipments;
 pub mod link_orders;
+pub mod raw_request;
