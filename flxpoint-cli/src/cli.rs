@@ -119,6 +119,48 @@ pub enum Command {
     /// Run the embedded sandbox (seeded fake API) in the foreground until killed; takes the
     /// global --rate / --burst / --no-rate-limit as its server-side limit per token.
     Sandbox(SandboxArgs),
+    /// Any endpoint of the API, like `gh api`: `flxpoint api GET /fulfillment-requests -f
+    /// status=Processing`. Same token, rate limit, redaction and exit codes as the other
+    /// commands; the answer on stdout (JSON pretty-printed, else as is).
+    Api(ApiArgs),
+}
+
+/// `flxpoint api`.
+#[derive(Clone, Debug, Args)]
+pub struct ApiArgs {
+    /// GET, POST, PUT, PATCH, DELETE, …
+    #[arg(value_name = "METHOD")]
+    pub method: String,
+
+    /// The path from the base URL, e.g. /fulfillment-requests (a `?query` is read as -f fields).
+    #[arg(value_name = "PATH")]
+    pub path: String,
+
+    /// A field (repeatable): a query parameter with GET, HEAD and DELETE, a JSON body field
+    /// otherwise. Its value is text.
+    #[arg(short = 'f', long = "raw-field", value_name = "KEY=VALUE", value_parser = parse::name_value)]
+    pub raw_fields: Vec<(String, String)>,
+
+    /// A typed field (repeatable): like -f, but `true`, `false`, `null` and numbers are sent as
+    /// JSON values in a body.
+    #[arg(short = 'F', long = "field", value_name = "KEY=VALUE", value_parser = parse::name_value)]
+    pub fields: Vec<(String, String)>,
+
+    /// The JSON body from FILE or stdin (-), instead of fields.
+    #[arg(long, value_name = "FILE|-", conflicts_with_all = ["raw_fields", "fields"])]
+    pub body: Option<PathBuf>,
+
+    /// A request header (repeatable), `Name: value`; not X-API-TOKEN, which the client sets.
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+
+    /// Print the status line and the answer's headers before the body.
+    #[arg(short = 'i', long)]
+    pub include: bool,
+
+    /// Retry the call like a GET even if its method is POST or PATCH (it is safe to repeat).
+    #[arg(long)]
+    pub repeatable: bool,
 }
 
 /// `flxpoint sandbox`.

@@ -79,13 +79,23 @@ fn main() -> ExitCode {
             Box::new(|| Request::processing_failed(args))
         }
         Command::Orders(OrdersCommand::Link(args)) => Box::new(|| Request::link_orders(args)),
+        Command::Api(args) => Box::new(|| Request::api(args)),
     };
     match runtime.block_on(run(global, read, &mut out)) {
         Ok(answer) => {
             if let Some(note) = &answer.note {
                 out.note(note);
             }
-            out.success(&answer.json)
+            if let Some(head) = &answer.head {
+                out.stdout_line(head);
+            }
+            match &answer.raw {
+                Some(raw) => {
+                    out.stdout_line(raw);
+                    ExitCode::SUCCESS
+                }
+                None => out.success(&answer.json),
+            }
         }
         Err(e) => out.failure(&e),
     }

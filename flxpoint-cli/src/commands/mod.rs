@@ -6,13 +6,16 @@
 //! `shipments create`, the list of linked order IDs for `orders link`, and for the operations
 //! that answer without a body, `{"status": N}` with the success status the server gave.
 
+mod api;
 pub mod bulk;
 mod fulfillment_requests;
 mod orders;
 mod shipments;
 
 use crate::body;
-use crate::cli::{AccountingSyncArgs, CreateArgs, FlagArgs, LinkArgs, ProcessingFailedArgs};
+use crate::cli::{
+    AccountingSyncArgs, ApiArgs, CreateArgs, FlagArgs, LinkArgs, ProcessingFailedArgs,
+};
 use crate::error::CliError;
 use flxpoint_ext::Client;
 use serde_json::Value;
@@ -24,11 +27,20 @@ pub struct Answer {
     pub json: Value,
     /// What goes to stderr beside it.
     pub note: Option<String>,
+    /// Printed before the answer (`api --include`: the status line and headers).
+    pub head: Option<String>,
+    /// Printed instead of `json`, as is (`api`: an answer that is not JSON).
+    pub raw: Option<String>,
 }
 
 impl Answer {
     fn json(json: Value) -> Self {
-        Self { json, note: None }
+        Self { json, note: None, head: None, raw: None }
+    }
+
+    /// The JSON answer with a note for stderr.
+    fn with_note(json: Value, note: String) -> Self {
+        Self { note: Some(note), ..Self::json(json) }
     }
 
     /// `{"status": N}`: the answer of an operation without a response body.
@@ -50,6 +62,8 @@ pub enum Request {
     ProcessingFailed(fulfillment_requests::Fail),
     /// `orders link`.
     LinkOrders(orders::Link),
+    /// `api`.
+    Api(api::Api),
 }
 
 /// Each command's input: its flags, or its JSON body from a file or stdin.
@@ -100,6 +114,11 @@ impl Request {
         }))
     }
 
+    /// `api`.
+    pub fn api(args: &ApiArgs) -> Result<Self, CliError> {
+        Ok(Self::Api(api::Api::read(args)?))
+    }
+
     /// Sends it; flxpoint-ext validates first, so a refused input sends nothing.
     pub async fn send(self, client: &Client) -> Result<Answer, CliError> {
         match self {
@@ -108,6 +127,7 @@ impl Request {
             Self::SyncAccounting(r) => r.send(client).await,
             Self::ProcessingFailed(r) => r.send(client).await,
             Self::LinkOrders(r) => r.send(client).await,
+            Self::Api(r) => r.send(client).await,
         }
     }
 }

@@ -112,15 +112,12 @@ impl Create {
                 serde_json::to_value(&shipment)
                     .map_err(|e| CliError::Runtime(format!("cannot print the shipment: {e}")))?,
             ),
-            CreateOutcome::AlreadyExists { attempts } => Answer {
-                json: json!({"status": response.status, "alreadyExists": true, "attempts": attempts}),
-                note: Some(
-                    "a shipment with this tracking number exists on the fulfillment request, but \
-                     an earlier attempt's answer was lost, so this run cannot tell whether it \
-                     created it"
-                        .into(),
-                ),
-            },
+            CreateOutcome::AlreadyExists { attempts } => Answer::with_note(
+                json!({"status": response.status, "alreadyExists": true, "attempts": attempts}),
+                "a shipment with this tracking number exists on the fulfillment request, but an \
+                 earlier attempt's answer was lost, so this run cannot tell whether it created it"
+                    .into(),
+            ),
             other => {
                 Answer::json(json!({"status": response.status, "outcome": format!("{other:?}")}))
             }
