@@ -208,15 +208,10 @@ impl Client {
                 .await;
         let report = call.report();
         let sent = Sent { operation, attempts: report.attempts, elapsed: started.elapsed() };
-        let result = match (out, &report) {
+        let result = match (out, executor_verdict(sent, &report)) {
             (Err(_), _) => Err(sent.timeout()),
             // What the executor saw wins over how progenitor then read the (withheld) body.
-            (_, CallReport { redirect: Some((status, location)), .. }) => {
-                Err(sent.redirect(*status, location.clone()))
-            }
-            (_, CallReport { too_large: Some((status, limit)), .. }) => {
-                Err(sent.too_large(*status, *limit))
-            }
+            (_, Some(error)) => Err(error),
             (Ok(Ok(value)), _) => Ok(Response {
                 status: value.status().as_u16(),
                 headers: value.headers().clone(),
@@ -272,14 +267,9 @@ impl Client {
                 .await;
         let report = report.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
         let sent = Sent { operation, attempts: report.attempts, elapsed: started.elapsed() };
-        let result = match (out, &report) {
+        let result = match (out, executor_verdict(sent, &report)) {
             (Err(_), _) => Err(sent.timeout()),
-            (_, CallReport { redirect: Some((status, location)), .. }) => {
-                Err(sent.redirect(*status, location.clone()))
-            }
-            (_, CallReport { too_large: Some((status, limit)), .. }) => {
-                Err(sent.too_large(*status, *limit))
-            }
+            (_, Some(error)) => Err(error),
             (Ok(Err(e)), _) if e.is_timeout() => Err(sent.timeout()),
             (Ok(Err(e)), _) => Err(sent.transport(e)),
             (Ok(Ok(answer)), _) => {
@@ -314,6 +304,20 @@ impl Client {
     /// A kept snippet of `bytes`, redacted (for a raw call's decode error).
     pub(crate) fn snippet(&self, bytes: &[u8]) -> String {
         snippet(bytes, &self.inner.token)
+    }
+}
+
+/// What the executor itself concluded, whatever the answer then looked like: a redirect not
+/// followed, a success body over the cap.
+fn executor_verdict(sent: Sent, report: &CallReport) -> Option<Error> {
+    match report {
+        CallReport { redirect: Some((status, location)), .. } => {
+            Some(sent.redirect(*status, location.clone()))
+        }
+        CallReport { too_large: Some((status, limit)), .. } => {
+            Some(sent.too_large(*status, *limit))
+        }
+        _ => None,
     }
 }
 

@@ -3,26 +3,12 @@
 
 mod common;
 
-use common::{TOKEN, builder, capture_logs, client};
+use common::{TOKEN, answering, builder, capture_logs, client, quick_retries};
 use flxpoint_ext::{Client, Error, FulfillmentRequestRef, Method, RetryPolicy, ShipmentLine};
 use flxpoint_sandbox::sandbox::{Sandbox, SandboxConfig, seed};
 use serde_json::json;
-use std::time::Duration;
-use wiremock::matchers::{any, method, path};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-fn quick_retries(attempts: u32) -> RetryPolicy {
-    RetryPolicy::default()
-        .with_max_attempts(attempts)
-        .with_base_backoff(Duration::from_millis(1))
-        .with_max_backoff(Duration::from_millis(2))
-}
-
-async fn answering(template: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any()).respond_with(template).mount(&server).await;
-    server
-}
 
 async fn received(server: &MockServer) -> usize {
     server.received_requests().await.unwrap_or_default().len()

@@ -10,18 +10,7 @@ use std::time::{Duration, Instant};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn quick(attempts: u32) -> RetryPolicy {
-    RetryPolicy::default()
-        .with_max_attempts(attempts)
-        .with_base_backoff(Duration::from_millis(1))
-        .with_max_backoff(Duration::from_millis(2))
-}
-
-async fn answering(template: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any()).respond_with(template).mount(&server).await;
-    server
-}
+use common::{answering, quick_retries as quick};
 
 /// `first` once, then `rest`.
 async fn first_then(first: ResponseTemplate, rest: ResponseTemplate) -> MockServer {

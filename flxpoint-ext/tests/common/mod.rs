@@ -107,3 +107,18 @@ impl Captured {
         String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
     }
 }
+
+/// Retries with millisecond backoffs, up to `attempts`.
+pub fn quick_retries(attempts: u32) -> RetryPolicy {
+    RetryPolicy::default()
+        .with_max_attempts(attempts)
+        .with_base_backoff(std::time::Duration::from_millis(1))
+        .with_max_backoff(std::time::Duration::from_millis(2))
+}
+
+/// A wiremock server answering every request with `template`.
+pub async fn answering(template: wiremock::ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any()).respond_with(template).mount(&server).await;
+    server
+}
