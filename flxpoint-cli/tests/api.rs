@@ -107,3 +107,13 @@ fn the_embedded_sandbox_answers_without_any_setting() {
     run.assert_ok();
     assert_eq!(run.json()["trackingNumber"], "API-S");
 }
+
+#[test]
+fn an_answer_that_is_not_json_is_printed_as_is() {
+    let f = Fixture::new();
+    // The sandbox console's stylesheet: a 200 that is text, not JSON.
+    let run = f.run(&["api", "GET", "/_sandbox/console.css"]);
+    run.assert_ok();
+    let css = include_str!("../../tests/src/sandbox/console/console.css");
+    assert_eq!(run.stdout.trim_end(), css.trim_end());
+}
