@@ -239,40 +239,10 @@ async fn in_flight_is_on_disk_while_the_server_holds_the_call() {
 /// Turns the journal at `path` back into schema 1 (no `maybe_sent`, no origin or token
 /// fingerprints, shipments in positional columns rather than JSON), as that release wrote it.
 fn downgrade_to_schema_1(path: &std::path::Path) {
+    import_support::downgrade_to_schema_2(path);
     let conn = rusqlite::Connection::open(path).unwrap();
     conn.execute_batch(
         "ALTER TABLE units DROP COLUMN maybe_sent;
-         ALTER TABLE units ADD COLUMN fulfillment_request_id INTEGER;
-         ALTER TABLE units ADD COLUMN purchase_order_number TEXT;
-         ALTER TABLE units ADD COLUMN source_id INTEGER;
-         ALTER TABLE units ADD COLUMN tracking_number TEXT;
-         ALTER TABLE units ADD COLUMN carrier TEXT;
-         ALTER TABLE units ADD COLUMN method TEXT;
-         ALTER TABLE units ADD COLUMN tracking_url TEXT;
-         ALTER TABLE units ADD COLUMN shipped_at TEXT;
-         ALTER TABLE units ADD COLUMN shipping_cost REAL;
-         ALTER TABLE units ADD COLUMN note TEXT;
-         UPDATE units SET fulfillment_request_id = request ->> '$.fulfillmentRequestId',
-             purchase_order_number = request ->> '$.purchaseOrderNumber',
-             source_id = request ->> '$.sourceId',
-             tracking_number = request ->> '$.shipment.trackingNumber',
-             carrier = request ->> '$.shipment.carrier',
-             method = request ->> '$.shipment.method',
-             tracking_url = request ->> '$.shipment.trackingUrl',
-             shipped_at = request ->> '$.shipment.shippedAt',
-             shipping_cost = request ->> '$.shipment.shippingCost',
-             note = request ->> '$.shipment.note';
-         ALTER TABLE units DROP COLUMN request;
-         ALTER TABLE items ADD COLUMN sku TEXT;
-         ALTER TABLE items ADD COLUMN order_item_id INTEGER;
-         ALTER TABLE items ADD COLUMN source_variant_id INTEGER;
-         ALTER TABLE items ADD COLUMN fulfillment_request_item_id INTEGER;
-         ALTER TABLE items ADD COLUMN quantity INTEGER;
-         UPDATE items SET sku = item ->> '$.sku', order_item_id = item ->> '$.orderItemId',
-             source_variant_id = item ->> '$.sourceVariantId',
-             fulfillment_request_item_id = item ->> '$.fulfillmentRequestItemId',
-             quantity = item ->> '$.quantity';
-         ALTER TABLE items DROP COLUMN item;
          DELETE FROM meta WHERE key = 'origin' OR key LIKE 'token_fingerprint:%';
          UPDATE meta SET value = '1' WHERE key = 'schema_version';",
     )

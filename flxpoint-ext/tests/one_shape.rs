@@ -173,6 +173,29 @@ async fn import_columns_are_the_schemas_fields_and_the_journal_keeps_them_as_jso
 }
 
 #[tokio::test]
+async fn a_schema_2_journal_is_migrated_and_sends_what_a_new_one_sends() {
+    let (fresh, migrated) = (sandbox().await, sandbox().await);
+    let dir = tempfile::tempdir().unwrap();
+    // The sample file (ids, numbers, dates with offsets, costs, every item column) loaded by the
+    // previous release: nothing sent yet.
+    let old = write(dir.path(), "old.csv", import_support::SAMPLE);
+    let router = account_router(&migrated);
+    drop(Journal::shipments(&old).open(&router, |p| panic!("{p:?}")).unwrap());
+    import_support::downgrade_to_schema_2(&Journal::default_path(&old));
+    let mut journal = Journal::shipments(&old).open(&router, |p| panic!("{p:?}")).unwrap();
+    let counts = journal.run(&router, &RunOptions::new(), |_| {}).await.unwrap();
+    let mut report = Vec::new();
+    journal.write_report(&mut report).unwrap();
+    assert_eq!(counts.created, 5, "{}", String::from_utf8_lossy(&report));
+
+    let new = write(dir.path(), "new.csv", import_support::SAMPLE);
+    let router = account_router(&fresh);
+    let mut journal = Journal::shipments(&new).open(&router, |p| panic!("{p:?}")).unwrap();
+    assert_eq!(journal.run(&router, &RunOptions::new(), |_| {}).await.unwrap().created, 5);
+    assert_eq!(sent_creates(&migrated), sent_creates(&fresh));
+}
+
+#[tokio::test]
 async fn the_sandbox_accepts_an_unknown_optional_field_as_the_api_would() {
     let sandbox = sandbox().await;
     let answer = reqwest::Client::new()

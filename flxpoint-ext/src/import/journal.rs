@@ -534,13 +534,13 @@ fn migrate_from_1(conn: &Connection) -> rusqlite::Result<()> {
 
 /// Version 2 journals stored a shipment in positional columns; version 3 stores its request as
 /// JSON, so that a field the spec gains is kept without a schema change. The old columns stay,
-/// unread. A `null` in the JSON (a column that was empty) is read as absent.
+/// unread. An empty column becomes an absent member (`json_patch` onto `{}` drops `null`s).
 fn migrate_from_2(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
         "BEGIN IMMEDIATE;
          ALTER TABLE units ADD COLUMN request TEXT;
          ALTER TABLE items ADD COLUMN item TEXT;
-         UPDATE units SET request = json_object(
+         UPDATE units SET request = json_patch('{}', json_object(
              'fulfillmentRequestId', fulfillment_request_id,
              'purchaseOrderNumber', purchase_order_number,
              'sourceId', source_id,
@@ -548,11 +548,11 @@ fn migrate_from_2(conn: &Connection) -> rusqlite::Result<()> {
                  'trackingNumber', tracking_number, 'carrier', carrier, 'method', method,
                  'trackingUrl', tracking_url, 'shippedAt', shipped_at,
                  'shippingCost', shipping_cost, 'note', note,
-                 'shipmentItems', json_array()))
+                 'shipmentItems', json_array())))
              WHERE group_key IS NOT NULL;
-         UPDATE items SET item = json_object(
+         UPDATE items SET item = json_patch('{}', json_object(
              'sku', sku, 'orderItemId', order_item_id, 'sourceVariantId', source_variant_id,
-             'purchaseOrderItemId', fulfillment_request_item_id, 'quantity', quantity);
+             'purchaseOrderItemId', fulfillment_request_item_id, 'quantity', quantity));
          UPDATE meta SET value = '3' WHERE key = 'schema_version';
          COMMIT;",
     )

@@ -182,7 +182,8 @@ impl Head {
         let mut request = self.0.clone();
         // Decision: beside fulfillmentRequestId, a row's sourceId only picks the token; the
         // page takes sourceId with purchaseOrderNumber only, so it is not sent.
-        if request.contains_key("fulfillmentRequestId") {
+        // (A journal migrated from schema 2 holds `null` for the columns that were empty.)
+        if request.get("fulfillmentRequestId").is_some_and(|id| !id.is_null()) {
             request.remove("sourceId");
         }
         if let Some(Value::Object(shipment)) = request.get_mut("shipment") {
