@@ -171,6 +171,15 @@ async fn bad_paths_are_refused_by_name_before_anything_is_sent() {
             other => panic!("{bad:?}: {other:?}"),
         }
     }
+    // The token never goes into a URL (logged, kept in errors).
+    let err = c.request(Method::GET, format!("/orders/{TOKEN}")).send_json().await.unwrap_err();
+    assert!(matches!(&err, Error::Validation { field, .. } if field == "path"), "{err:?}");
+    let err = c.request(Method::GET, "/orders").query("key", TOKEN).send_json().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation { field, .. } if field == "query(\"key\")"),
+        "{err:?}"
+    );
+    assert!(!format!("{err} {err:?}").contains(TOKEN));
     // A header the client owns cannot be set per call.
     let err = c.request(Method::GET, "/orders").header("X-API-TOKEN", "other").send_json().await;
     assert!(matches!(err, Err(Error::Validation { .. })), "{err:?}");

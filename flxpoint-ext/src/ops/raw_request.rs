@@ -33,7 +33,8 @@ impl Client {
     /// The path must start with `/`, and hold no scheme or host, no `.` or `..` segment
     /// (percent-encoded or not), no `\`, `?` or `#`, and no control characters: it can never
     /// carry the token anywhere but the base URL's origin. Query parameters go through
-    /// [`RawRequest::query`].
+    /// [`RawRequest::query`]. A path or query value holding the token is refused: the token
+    /// goes in its header only.
     ///
     /// Retries follow the method: `GET`, `HEAD`, `PUT`, `DELETE` and `OPTIONS` are repeatable;
     /// any other method (`POST`, `PATCH`) is retried only when the server surely did not act
@@ -114,6 +115,13 @@ impl RawRequest {
     /// Checks, sends; the answer and the call's operation name.
     async fn send_inner(self) -> Result<(Response<bytes::Bytes>, &'static str), Error> {
         let path = check_path(&self.path)?;
+        // The token goes in its header only: a URL is logged, kept in errors and in proxies.
+        if self.client.redact(path) != path {
+            return Err(Error::validation("path", "holds the API token"));
+        }
+        if let Some((name, _)) = self.query.iter().find(|(_, v)| self.client.redact(v) != *v) {
+            return Err(Error::validation(format!("query({name:?})"), "holds the API token"));
+        }
         let options = self.options.check()?;
         let mut url =
             reqwest::Url::parse(&format!("{}{path}", self.client.base_url().trim_end_matches('/')))
