@@ -157,3 +157,22 @@ async fn a_token_echoed_in_a_header_is_redacted_from_errors_and_responses() {
     assert_eq!(leaked_part(&printed, TOKEN), None, "token leaked in {printed}");
     assert_eq!(response.headers["x-echo"], "***");
 }
+
+#[tokio::test]
+async fn headers_that_do_not_echo_a_token_holding_a_quote_are_kept_byte_for_byte() {
+    // A token holding `"` has a JSON-escaped form to look for too; a header holding neither form,
+    // even one that is not ASCII (`café` in Latin-1), must come through untouched.
+    let token = r#"tok"5678"#;
+    let latin1 = http::HeaderValue::from_bytes(b"caf\xe9").unwrap();
+    let server = answering(
+        ResponseTemplate::new(400)
+            .insert_header("x-name", latin1.clone())
+            .insert_header("x-echo", r#"tok\"5678"#),
+    )
+    .await;
+    let c = Client::builder(token).base_url(server.uri()).no_rate_limit().build().unwrap();
+    let err = call_operation(&c, "failFulfillmentRequest").await.unwrap_err();
+    let headers = &err.service().unwrap().headers;
+    assert_eq!(headers["x-name"], latin1);
+    assert_eq!(headers["x-echo"], "***");
+}
