@@ -51,6 +51,8 @@ async fn a_missing_column_is_named() {
         check("fulfillmentRequestId,trackingNumber,sku\n1388412,T1,AB-100\n", &[(1, "quantity")])
             .await;
     assert!(p[0].message.contains("required"), "{p:?}");
+    // Neither way to name the fulfillment request, nor an item column: the header says so.
+    check("trackingNumber,quantity\nT1,1\n", &[(1, "fulfillmentRequestId"), (1, "sku")]).await;
 }
 
 #[tokio::test]
