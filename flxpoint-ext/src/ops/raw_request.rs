@@ -216,7 +216,11 @@ fn operation_name(method: &Method, path: &str) -> &'static str {
         .map(|s| if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) { "{id}" } else { s })
         .collect();
     let name = format!("{method} {}", template.join("/"));
-    let mut names = NAMES.lock().unwrap_or_else(PoisonError::into_inner);
+    intern(&mut NAMES.lock().unwrap_or_else(PoisonError::into_inner), name)
+}
+
+/// `name` as kept in `names` (kept now if new and there is room), else `request`.
+fn intern(names: &mut HashSet<&'static str>, name: String) -> &'static str {
     if let Some(known) = names.get(name.as_str()) {
         return known;
     }
@@ -265,5 +269,19 @@ mod tests {
             "PATCH /fulfillment-requests/{id}/accounting-sync"
         );
         assert_eq!(operation_name(&Method::GET, "/orders"), "GET /orders");
+    }
+
+    #[test]
+    fn names_are_kept_once_and_bounded() {
+        let mut names = HashSet::new();
+        let first = intern(&mut names, "GET /a".to_owned());
+        assert!(std::ptr::eq(first, intern(&mut names, "GET /a".to_owned())), "kept once");
+        for i in 1..MAX_OPERATION_NAMES {
+            intern(&mut names, format!("GET /n{i}"));
+        }
+        assert_eq!(names.len(), MAX_OPERATION_NAMES);
+        assert_eq!(intern(&mut names, "GET /one-too-many".to_owned()), "request");
+        assert_eq!(intern(&mut names, "GET /a".to_owned()), "GET /a", "known names still named");
+        assert_eq!(names.len(), MAX_OPERATION_NAMES);
     }
 }
