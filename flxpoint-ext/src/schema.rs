@@ -2,20 +2,222 @@
 //! ([`flxpoint_api::OPENAPI_JSON`]): each field's type, the required fields and the unknown ones
 //! come from the schema, so a field added to the spec is known here without a code change. The
 //! pages' rules that the schema cannot express run as [`Rules`] hooks on each object.
+//!
+//! The document is compiled once into [`Node`]s (references followed, properties sorted by name),
+//! so that checking a request hashes no name and formats a field's path only to report it.
 
 use crate::Error;
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-/// The document, parsed once. flxpoint-api's build parses the same text to generate the client,
-/// so it is valid JSON whenever this crate compiles.
-static DOCUMENT: LazyLock<Value> = LazyLock::new(|| {
-    serde_json::from_str(flxpoint_api::OPENAPI_JSON).unwrap_or_else(|_| Value::Null)
+/// `$ref`s followed deeper than this are not checked (the document has no recursive schema; this
+/// only keeps a future one from recursing forever).
+const MAX_DEPTH: usize = 24;
+
+/// The request schemas, compiled once. flxpoint-api's build parses the same text to generate the
+/// client, so it is valid JSON whenever this crate compiles.
+static COMPONENTS: LazyLock<BTreeMap<String, Node>> = LazyLock::new(|| {
+    let document: Value = serde_json::from_str(flxpoint_api::OPENAPI_JSON).unwrap_or_default();
+    let schemas = &document["components"]["schemas"];
+    let names: Vec<&String> = schemas.as_object().map(|s| s.keys().collect()).unwrap_or_default();
+    names
+        .into_iter()
+        .map(|name| (name.clone(), Node::compile(&schemas[name], schemas, "", 0)))
+        .collect()
 });
 
-/// The schema named `name` in `components.schemas` (`null`, which checks nothing, if absent).
-pub(crate) fn component(name: &str) -> &'static Value {
-    &DOCUMENT["components"]["schemas"][name]
+/// A schema that accepts anything (an absent component checks nothing).
+static ANY: Node = Node { kind: Kind::Any, nullable: true, pattern: String::new() };
+
+/// The schema named `name` in `components.schemas`.
+pub(crate) fn component(name: &str) -> &'static Node {
+    COMPONENTS.get(name).unwrap_or(&ANY)
+}
+
+/// One schema, its references followed.
+#[derive(Debug)]
+pub(crate) struct Node {
+    kind: Kind,
+    /// `nullable: true`, or `oneOf: [S, {enum: [null]}]` as the assembled document writes it.
+    nullable: bool,
+    /// The path of the objects it describes, every index as `[]` (`shipment.shipmentItems[]`).
+    pattern: String,
+}
+
+#[derive(Debug)]
+enum Kind {
+    Object {
+        /// Sorted by name: the same order whether or not serde_json keeps the document's (its
+        /// `preserve_order` feature, which another crate in a build may turn on).
+        properties: Vec<Property>,
+        /// As the document lists them.
+        required: Vec<String>,
+    },
+    Array {
+        element: Box<Node>,
+        min_items: u64,
+    },
+    Scalar(Scalar),
+    Any,
+}
+
+#[derive(Debug)]
+struct Property {
+    name: String,
+    required: bool,
+    deprecated: bool,
+    node: Node,
+}
+
+/// The JSON type of a scalar field, as a file's cell is read into it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Scalar {
+    /// `integer`.
+    Integer,
+    /// `number`.
+    Number,
+    /// `boolean`.
+    Boolean,
+    /// `string` with `format: date-time`.
+    DateTime,
+    /// Any other `string`.
+    Text,
+}
+
+impl Kind {
+    /// What a value of this kind is, for "must be …".
+    fn what(&self) -> &'static str {
+        match self {
+            Kind::Scalar(Scalar::Text | Scalar::DateTime) => "a string",
+            Kind::Scalar(Scalar::Integer) => "an integer",
+            Kind::Scalar(Scalar::Number) => "a number",
+            Kind::Scalar(Scalar::Boolean) => "true or false",
+            Kind::Object { .. } => "an object",
+            Kind::Array { .. } => "an array",
+            Kind::Any => "anything",
+        }
+    }
+}
+
+impl Node {
+    fn compile(schema: &Value, schemas: &Value, pattern: &str, depth: usize) -> Node {
+        let any = || Node { kind: Kind::Any, nullable: true, pattern: pattern.to_owned() };
+        if depth > MAX_DEPTH {
+            return any();
+        }
+        let resolve = |schema: &Value| -> Option<Value> {
+            let mut schema = schema.clone();
+            for _ in 0..=MAX_DEPTH {
+                let Some(reference) = schema.get("$ref").and_then(Value::as_str) else {
+                    return Some(schema);
+                };
+                let name = reference.strip_prefix("#/components/schemas/")?;
+                schema = schemas.get(name)?.clone();
+            }
+            None
+        };
+        let Some(schema) = resolve(schema) else { return any() };
+        let is_null = |s: &Value| s.get("enum").is_some_and(|e| *e == serde_json::json!([null]));
+        let (schema, nullable) =
+            match schema.get("oneOf").and_then(Value::as_array).map(Vec::as_slice) {
+                Some([first, second]) if is_null(second) => (resolve(first), true),
+                Some([first, second]) if is_null(first) => (resolve(second), true),
+                _ => {
+                    let nullable = schema.get("nullable").and_then(Value::as_bool) == Some(true);
+                    (Some(schema), nullable)
+                }
+            };
+        let Some(schema) = schema else { return any() };
+        let text = |key: &str| schema.get(key).and_then(Value::as_str);
+        let kind = match text("type") {
+            Some("object") => {
+                let required: Vec<String> = schema
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .map(|r| r.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                    .unwrap_or_default();
+                let mut properties: Vec<Property> = schema
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .map(|(name, p)| Property {
+                        name: name.clone(),
+                        required: required.contains(name),
+                        deprecated: p.get("deprecated").and_then(Value::as_bool) == Some(true),
+                        node: Node::compile(p, schemas, &join(pattern, name), depth + 1),
+                    })
+                    .collect();
+                properties.sort_by(|a, b| a.name.cmp(&b.name));
+                Kind::Object { properties, required }
+            }
+            Some("array") => {
+                let element = schema.get("items").unwrap_or(&Value::Null);
+                Kind::Array {
+                    element: Box::new(Node::compile(
+                        element,
+                        schemas,
+                        &format!("{pattern}[]"),
+                        depth + 1,
+                    )),
+                    min_items: schema.get("minItems").and_then(Value::as_u64).unwrap_or(0),
+                }
+            }
+            Some("string") if text("format") == Some("date-time") => Kind::Scalar(Scalar::DateTime),
+            Some("string") => Kind::Scalar(Scalar::Text),
+            Some("integer") => Kind::Scalar(Scalar::Integer),
+            Some("number") => Kind::Scalar(Scalar::Number),
+            Some("boolean") => Kind::Scalar(Scalar::Boolean),
+            _ => Kind::Any,
+        };
+        Node { kind, nullable, pattern: pattern.to_owned() }
+    }
+
+    fn is_container(&self) -> bool {
+        matches!(self.kind, Kind::Object { .. } | Kind::Array { .. })
+    }
+
+    fn properties(&self) -> &[Property] {
+        match &self.kind {
+            Kind::Object { properties, .. } => properties,
+            _ => &[],
+        }
+    }
+
+    /// The property `name` of an object schema (a schema that checks nothing if absent).
+    #[cfg_attr(not(feature = "import"), allow(dead_code))]
+    pub(crate) fn property(&self, name: &str) -> &Node {
+        self.find(name).map_or(&ANY, |p| &p.node)
+    }
+
+    fn find(&self, name: &str) -> Option<&Property> {
+        let properties = self.properties();
+        properties.binary_search_by(|p| p.name.as_str().cmp(name)).ok().map(|i| &properties[i])
+    }
+
+    /// The element schema of an array schema.
+    #[cfg_attr(not(feature = "import"), allow(dead_code))]
+    pub(crate) fn element(&self) -> &Node {
+        match &self.kind {
+            Kind::Array { element, .. } => element,
+            _ => &ANY,
+        }
+    }
+
+    /// The scalar properties of an object schema that are not deprecated, by name, and whether
+    /// each is required.
+    #[cfg_attr(not(feature = "import"), allow(dead_code))]
+    pub(crate) fn scalars(&self) -> Vec<(&str, Scalar, bool)> {
+        self.properties()
+            .iter()
+            .filter(|p| !p.deprecated)
+            .filter_map(|p| match p.node.kind {
+                Kind::Scalar(scalar) => Some((p.name.as_str(), scalar, p.required)),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 /// The pages' rules on one kind of object. `pattern` is the object's path with every index as
@@ -39,8 +241,8 @@ pub(crate) trait Rules {
 /// Checks `value` against `schema` and `rules`, removing the `null`s of optional fields that
 /// are not nullable (the pages' own examples send them for "absent"). Returns whether `value`
 /// was changed (a name mapped, a `null` removed).
-pub(crate) fn check(value: &mut Value, schema: &Value, rules: &dyn Rules) -> Result<bool, Error> {
-    walk(value, schema, "", "", rules)
+pub(crate) fn check(value: &mut Value, schema: &Node, rules: &dyn Rules) -> Result<bool, Error> {
+    walk(value, schema, "", rules)
 }
 
 /// The name a path is reported by (`body` for the body itself).
@@ -48,93 +250,79 @@ fn field(at: &str) -> &str {
     if at.is_empty() { "body" } else { at }
 }
 
+/// The path of `key` in the object at `at` (`shipment.carrier`; `key` alone in the body),
+/// formatted only when it is needed.
+#[derive(Clone, Copy)]
+pub(crate) struct Field<'a>(pub &'a str, pub &'a str);
+
+impl std::fmt::Display for Field<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Field("", key) => f.write_str(key),
+            Field(at, key) => write!(f, "{at}.{key}"),
+        }
+    }
+}
+
 fn join(at: &str, key: &str) -> String {
-    if at.is_empty() { key.to_owned() } else { format!("{at}.{key}") }
+    Field(at, key).to_string()
 }
 
-/// `schema` with its `$ref` (to `#/components/schemas/…`) followed.
-fn resolve(schema: &Value) -> &Value {
-    match schema.get("$ref").and_then(Value::as_str) {
-        Some(reference) => reference
-            .strip_prefix("#/components/schemas/")
-            .map_or(&Value::Null, |name| resolve(component(name))),
-        None => schema,
-    }
-}
-
-/// The schema a value must match, and whether `null` is allowed instead: `nullable: true`, or
-/// `oneOf: [S, {enum: [null]}]` as the assembled document writes it.
-fn nullable(schema: &Value) -> (&Value, bool) {
-    let schema = resolve(schema);
-    if let Some([first, second]) = schema.get("oneOf").and_then(Value::as_array).map(Vec::as_slice)
-    {
-        let is_null =
-            |s: &Value| s.get("enum").is_some_and(|e| *e == Value::Array(vec![Value::Null]));
-        if is_null(second) {
-            return (resolve(first), true);
-        }
-        if is_null(first) {
-            return (resolve(second), true);
-        }
-    }
-    (schema, schema.get("nullable").and_then(Value::as_bool) == Some(true))
-}
-
-fn is_container(schema: &Value) -> bool {
-    matches!(nullable(schema).0.get("type").and_then(Value::as_str), Some("object" | "array"))
-}
-
-fn walk(
-    value: &mut Value,
-    schema: &Value,
-    at: &str,
-    pattern: &str,
-    rules: &dyn Rules,
-) -> Result<bool, Error> {
-    let (schema, nullable) = nullable(schema);
+/// A value against its schema; what it must be if it is not. Objects and arrays are walked by
+/// [`walk`], which knows their path.
+fn scalar(value: &Value, node: &Node) -> Result<(), String> {
     if value.is_null() {
-        return if nullable {
-            Ok(false)
-        } else {
-            Err(Error::validation(field(at), "must not be null"))
-        };
+        return if node.nullable { Ok(()) } else { Err("must not be null".into()) };
     }
-    let wrong = |what: &str| Err(Error::validation(field(at), format!("must be {what}")));
-    match schema.get("type").and_then(Value::as_str) {
-        Some("object") => {
-            let Some(object) = value.as_object_mut() else { return wrong("an object") };
-            walk_object(object, schema, at, pattern, rules)
-        }
-        Some("array") => {
-            let Some(items) = value.as_array_mut() else { return wrong("an array") };
-            let min = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0);
-            if (items.len() as u64) < min {
-                let needs = if min == 1 { "one item".to_owned() } else { format!("{min} items") };
+    let ok = match node.kind {
+        Kind::Scalar(Scalar::Text) => value.is_string(),
+        Kind::Scalar(Scalar::DateTime) => match value.as_str() {
+            None => false,
+            Some(text) => {
+                return chrono::DateTime::parse_from_rfc3339(text).map(drop).map_err(|_| {
+                    format!(
+                        "must be an RFC 3339 date-time such as 2024-05-01T12:00:00Z, got {text:?}"
+                    )
+                });
+            }
+        },
+        Kind::Scalar(Scalar::Integer) => value.as_i64().is_some(),
+        Kind::Scalar(Scalar::Number) => value.is_number(),
+        Kind::Scalar(Scalar::Boolean) => value.is_boolean(),
+        Kind::Object { .. } => value.is_object(),
+        Kind::Array { .. } => value.is_array(),
+        Kind::Any => true,
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(format!("must be {}", node.kind.what()))
+}
+
+fn walk(value: &mut Value, node: &Node, at: &str, rules: &dyn Rules) -> Result<bool, Error> {
+    scalar(value, node).map_err(|rule| Error::validation(field(at), rule))?;
+    match (&node.kind, value) {
+        (Kind::Object { .. }, Value::Object(object)) => walk_object(object, node, at, rules),
+        (Kind::Array { element, min_items }, Value::Array(items)) => {
+            if (items.len() as u64) < *min_items {
+                let needs = if *min_items == 1 {
+                    "one item".to_owned()
+                } else {
+                    format!("{min_items} items")
+                };
                 return Err(Error::validation(field(at), format!("needs at least {needs}")));
             }
-            let element = &schema["items"];
-            let pattern = format!("{pattern}[]");
             let mut changed = false;
             for (i, item) in items.iter_mut().enumerate() {
-                changed |= walk(item, element, &format!("{at}[{i}]"), &pattern, rules)?;
+                if element.is_container() {
+                    changed |= walk(item, element, &format!("{at}[{i}]"), rules)?;
+                } else {
+                    scalar(item, element)
+                        .map_err(|rule| Error::validation(format!("{at}[{i}]"), rule))?;
+                }
             }
             Ok(changed)
         }
-        Some("string") => match value.as_str() {
-            None => wrong("a string"),
-            Some(text) if schema.get("format").and_then(Value::as_str) == Some("date-time") => {
-                match chrono::DateTime::parse_from_rfc3339(text) {
-                    Ok(_) => Ok(false),
-                    Err(_) => wrong(&format!(
-                        "an RFC 3339 date-time such as 2024-05-01T12:00:00Z, got {text:?}"
-                    )),
-                }
-            }
-            Some(_) => Ok(false),
-        },
-        Some("integer") if value.as_i64().is_none() => wrong("an integer"),
-        Some("number") if !value.is_number() => wrong("a number"),
-        Some("boolean") if !value.is_boolean() => wrong("true or false"),
         _ => Ok(false),
     }
 }
@@ -143,42 +331,41 @@ fn walk(
 /// then its nested objects and arrays (so a body's own mistakes are named before its parts').
 fn walk_object(
     object: &mut Map<String, Value>,
-    schema: &Value,
+    node: &Node,
     at: &str,
-    pattern: &str,
     rules: &dyn Rules,
 ) -> Result<bool, Error> {
+    let Kind::Object { properties, required } = &node.kind else { return Ok(false) };
+    let pattern = node.pattern.as_str();
     let mut changed = rules.normalize(pattern, at, object)?;
-    let empty = Map::new();
-    let properties = schema.get("properties").and_then(Value::as_object).unwrap_or(&empty);
-    // By name: the same order whether or not serde_json keeps the document's (its
-    // `preserve_order` feature, which another crate in a build may turn on).
-    let mut ordered: Vec<(&String, &Value)> = properties.iter().collect();
-    ordered.sort_by_key(|(name, _)| *name);
-    let required: Vec<&str> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|r| r.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
     // `null` for an optional field that is not nullable means "absent", as the pages' examples
     // use it; it is dropped so that the generated type reads it as `None`.
     let before = object.len();
     object.retain(|key, value| {
-        !(value.is_null()
-            && !required.contains(&key.as_str())
-            && properties.get(key).is_some_and(|s| !nullable(s).1))
+        !(value.is_null() && node.find(key).is_some_and(|p| !p.required && !p.node.nullable))
     });
     changed |= object.len() != before;
-    for &(key, field_schema) in &ordered {
-        if let Some(value) = object.get_mut(key).filter(|_| !is_container(field_schema)) {
-            walk(value, field_schema, &join(at, key), &join(pattern, key), rules)?;
+    // Reported as if the fields were checked in order of name (the first wrong field, the
+    // first unknown one), without sorting them: the wrong field and the unknown one with the
+    // smallest name.
+    let (mut wrong, mut unknown): (Option<(&str, String)>, Option<&str>) = (None, None);
+    for (key, value) in object.iter() {
+        let key = key.as_str();
+        match node.find(key) {
+            None if unknown.is_none_or(|u| key < u) => unknown = Some(key),
+            Some(p) if !p.node.is_container() && wrong.as_ref().is_none_or(|(w, _)| key < *w) => {
+                if let Err(rule) = scalar(value, &p.node) {
+                    wrong = Some((key, rule));
+                }
+            }
+            _ => {}
         }
     }
-    let missing = required.iter().find(|key| !object.contains_key(**key));
-    let mut unknown =
-        object.keys().filter(|key| !properties.contains_key(*key)).collect::<Vec<_>>();
-    unknown.sort();
-    if let Some(unknown) = unknown.first() {
+    if let Some((key, rule)) = wrong {
+        return Err(Error::validation(join(at, key), rule));
+    }
+    let missing = required.iter().find(|key| !object.contains_key(key.as_str()));
+    if let Some(unknown) = unknown {
         // A misspelt required field (`trackingNumbr`) is named by the field it misses.
         if let Some(meant) = missing.filter(|m| strsim::damerau_levenshtein(m, unknown) <= 2) {
             return Err(Error::validation(
@@ -186,7 +373,7 @@ fn walk_object(
                 format!("is required (is `{unknown}` a misspelling of it?)"),
             ));
         }
-        let known: Vec<&str> = ordered.iter().map(|(name, _)| name.as_str()).collect();
+        let known: Vec<&str> = properties.iter().map(|p| p.name.as_str()).collect();
         return Err(Error::validation(
             join(at, unknown),
             format!("is not a field of this request (fields: {})", known.join(", ")),
@@ -196,75 +383,12 @@ fn walk_object(
         return Err(Error::validation(join(at, missing), "is required"));
     }
     rules.check(pattern, at, object)?;
-    for &(key, field_schema) in &ordered {
-        if let Some(value) = object.get_mut(key).filter(|_| is_container(field_schema)) {
-            changed |= walk(value, field_schema, &join(at, key), &join(pattern, key), rules)?;
+    for p in properties.iter().filter(|p| p.node.is_container()) {
+        if let Some(value) = object.get_mut(&p.name) {
+            changed |= walk(value, &p.node, &join(at, &p.name), rules)?;
         }
     }
     Ok(changed)
-}
-
-/// The JSON type of a scalar field, as a file's cell is read into it.
-#[cfg_attr(not(feature = "import"), allow(dead_code))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Scalar {
-    /// `integer`.
-    Integer,
-    /// `number`.
-    Number,
-    /// `boolean`.
-    Boolean,
-    /// `string` with `format: date-time`.
-    DateTime,
-    /// Any other `string`.
-    Text,
-}
-
-/// The property `name` of an object schema, resolved (`null` if absent).
-#[cfg_attr(not(feature = "import"), allow(dead_code))]
-pub(crate) fn property(schema: &'static Value, name: &str) -> &'static Value {
-    let schema = nullable(schema).0;
-    schema.get("properties").and_then(|p| p.get(name)).map_or(&Value::Null, |p| nullable(p).0)
-}
-
-/// The element schema of an array schema, resolved.
-#[cfg_attr(not(feature = "import"), allow(dead_code))]
-pub(crate) fn element(schema: &'static Value) -> &'static Value {
-    schema.get("items").map_or(&Value::Null, |e| nullable(e).0)
-}
-
-/// The scalar properties of an object schema that are not deprecated, by name, and whether each
-/// is required.
-#[cfg_attr(not(feature = "import"), allow(dead_code))]
-pub(crate) fn scalars(schema: &'static Value) -> Vec<(&'static str, Scalar, bool)> {
-    let schema = nullable(schema).0;
-    let required = |name: &str| {
-        schema
-            .get("required")
-            .and_then(Value::as_array)
-            .is_some_and(|r| r.iter().any(|k| k.as_str() == Some(name)))
-    };
-    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
-        return Vec::new();
-    };
-    let mut ordered: Vec<(&String, &Value)> = properties.iter().collect();
-    ordered.sort_by_key(|(name, _)| *name);
-    ordered
-        .into_iter()
-        .filter(|(_, p)| p.get("deprecated").and_then(Value::as_bool) != Some(true))
-        .filter_map(|(name, p)| {
-            let p = nullable(p).0;
-            let scalar = match (p.get("type")?.as_str()?, p.get("format").and_then(Value::as_str)) {
-                ("integer", _) => Scalar::Integer,
-                ("number", _) => Scalar::Number,
-                ("boolean", _) => Scalar::Boolean,
-                ("string", Some("date-time")) => Scalar::DateTime,
-                ("string", _) => Scalar::Text,
-                _ => return None,
-            };
-            Some((name.as_str(), scalar, required(name)))
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -274,13 +398,14 @@ mod tests {
     #[test]
     fn the_embedded_document_has_the_request_schemas() {
         let create = component("CreateShipmentRequest");
-        assert_eq!(create["type"], "object");
-        let shipment = property(create, "shipment");
-        let names: Vec<&str> = scalars(shipment).iter().map(|(n, ..)| *n).collect();
+        assert!(matches!(create.kind, Kind::Object { .. }));
+        let shipment = create.property("shipment");
+        let names: Vec<&str> = shipment.scalars().iter().map(|(n, ..)| *n).collect();
         assert!(names.contains(&"trackingNumber") && names.contains(&"shippedAt"), "{names:?}");
-        let item = element(property(shipment, "shipmentItems"));
-        assert!(scalars(item).contains(&("quantity", Scalar::Integer, true)));
+        let item = shipment.property("shipmentItems").element();
+        assert!(item.scalars().contains(&("quantity", Scalar::Integer, true)));
+        assert_eq!(item.pattern, "shipment.shipmentItems[]");
         // Deprecated fields are not offered as columns.
-        assert!(!scalars(create).iter().any(|(n, ..)| *n == "purchaseOrderId"));
+        assert!(!create.scalars().iter().any(|(n, ..)| *n == "purchaseOrderId"));
     }
 }

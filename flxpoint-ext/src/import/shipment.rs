@@ -44,13 +44,13 @@ const NOT_COLUMNS: [&str; 1] = ["allowDuplicateTrackingNumbers"];
 /// item's alias (`fulfillmentRequestItemId`). Deprecated fields are left out.
 pub(crate) static COLUMNS: LazyLock<Vec<Column>> = LazyLock::new(|| {
     let request = schema::component("CreateShipmentRequest");
-    let shipment = schema::property(request, "shipment");
-    let item = schema::element(schema::property(shipment, "shipmentItems"));
+    let shipment = request.property("shipment");
+    let item = shipment.property("shipmentItems").element();
     let mut columns = Vec::new();
     for (level, object) in
         [(Level::Request, request), (Level::Shipment, shipment), (Level::Item, item)]
     {
-        for (name, scalar, required) in schema::scalars(object) {
+        for (name, scalar, required) in object.scalars() {
             if !NOT_COLUMNS.contains(&name) {
                 columns.push(Column { name, field: name, level, scalar, required });
             }
