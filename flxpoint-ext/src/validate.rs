@@ -1,6 +1,10 @@
 //! Small checks shared by the builders; each names the field it checks.
 
 use crate::Error;
+use std::fmt::Display;
+
+// The checks take the field's name as `impl Display` and format it only to report a failure:
+// a request's checks run on every call, and nearly all of them pass.
 
 /// The longest query value sent (in UTF-8 bytes). Percent-encoding at most triples it, which
 /// keeps the URL far below the 8 KiB many servers and proxies accept (and `http`'s 64 KiB
@@ -35,21 +39,24 @@ fn is_invisible(c: char) -> bool {
 
 /// Free text (a note, an error message): `value` unchanged, or an error if nothing in it is
 /// visible.
-pub(crate) fn non_empty(field: &str, value: &str) -> Result<String, Error> {
+pub(crate) fn non_empty(field: impl Display, value: &str) -> Result<&str, Error> {
     if value.chars().all(is_invisible) {
-        return Err(Error::validation(field, "must not be empty (or only invisible characters)"));
+        return Err(Error::validation(
+            field.to_string(),
+            "must not be empty (or only invisible characters)",
+        ));
     }
-    Ok(value.to_owned())
+    Ok(value)
 }
 
 /// An identifier (tracking number, SKU, purchase-order number, custom-field name): visible,
 /// and without control characters, which no identifier holds and which break CSV exports,
 /// logs and URLs on the way.
-pub(crate) fn identifier(field: &str, value: &str) -> Result<String, Error> {
-    let value = non_empty(field, value)?;
+pub(crate) fn identifier(field: impl Display, value: &str) -> Result<&str, Error> {
+    let value = non_empty(&field, value)?;
     if let Some(c) = value.chars().find(|c| c.is_control()) {
         return Err(Error::validation(
-            field,
+            field.to_string(),
             format!("must not contain control characters (found U+{:04X})", u32::from(c)),
         ));
     }
@@ -57,11 +64,11 @@ pub(crate) fn identifier(field: &str, value: &str) -> Result<String, Error> {
 }
 
 /// A query parameter's value: an identifier of at most [`MAX_QUERY_VALUE_BYTES`].
-pub(crate) fn query_value(field: &str, value: &str) -> Result<String, Error> {
-    let value = identifier(field, value)?;
+pub(crate) fn query_value(field: impl Display, value: &str) -> Result<&str, Error> {
+    let value = identifier(&field, value)?;
     if value.len() > MAX_QUERY_VALUE_BYTES {
         return Err(Error::validation(
-            field,
+            field.to_string(),
             format!(
                 "is {} bytes long; at most {MAX_QUERY_VALUE_BYTES} bytes (UTF-8) fit in a URL",
                 value.len()
@@ -72,17 +79,23 @@ pub(crate) fn query_value(field: &str, value: &str) -> Result<String, Error> {
 }
 
 /// An ID: Flxpoint IDs are positive.
-pub(crate) fn id(field: &str, value: i64) -> Result<i64, Error> {
+pub(crate) fn id(field: impl Display, value: i64) -> Result<i64, Error> {
     if value <= 0 {
-        return Err(Error::validation(field, format!("must be a positive ID, got {value}")));
+        return Err(Error::validation(
+            field.to_string(),
+            format!("must be a positive ID, got {value}"),
+        ));
     }
     Ok(value)
 }
 
 /// A count that must be at least 1.
-pub(crate) fn positive(field: &str, value: i64) -> Result<i64, Error> {
+pub(crate) fn positive(field: impl Display, value: i64) -> Result<i64, Error> {
     if value <= 0 {
-        return Err(Error::validation(field, format!("must be at least 1, got {value}")));
+        return Err(Error::validation(
+            field.to_string(),
+            format!("must be at least 1, got {value}"),
+        ));
     }
     Ok(value)
 }

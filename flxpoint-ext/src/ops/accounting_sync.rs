@@ -87,7 +87,7 @@ impl SyncAccounting {
             .iter()
             .enumerate()
             .map(|(i, (id, external))| {
-                let id = validate::id(&format!("items[{i}].id"), *id)?;
+                let id = validate::id(format_args!("items[{i}].id"), *id)?;
                 if !seen.insert(id) {
                     return Err(Error::validation(
                         format!("items[{i}].id"),
@@ -102,7 +102,10 @@ impl SyncAccounting {
                         ));
                     }
                     Patch::Set(v) => {
-                        validate::non_empty(&format!("items[{i}].externalAccountingItemId"), v)?;
+                        validate::non_empty(
+                            format_args!("items[{i}].externalAccountingItemId"),
+                            v,
+                        )?;
                     }
                     Patch::Clear => {}
                 }

@@ -78,17 +78,18 @@ impl FlagShipmentsWithErrors {
             .iter()
             .enumerate()
             .map(|(i, e)| {
-                let id = validate::id(&format!("[{i}].id"), e.shipment_id)?;
+                let id = validate::id(format_args!("[{i}].id"), e.shipment_id)?;
                 if !seen.insert(id) {
                     return Err(Error::validation(
                         format!("[{i}].id"),
                         format!("shipment {id} is listed twice"),
                     ));
                 }
-                let sync_error = validate::non_empty(&format!("[{i}].syncError"), &e.sync_error)?;
+                let sync_error =
+                    validate::non_empty(format_args!("[{i}].syncError"), &e.sync_error)?;
                 Ok(types::Shipment {
                     id: Some(id),
-                    sync_error: Some(sync_error),
+                    sync_error: Some(sync_error.to_owned()),
                     ..Default::default()
                 })
             })

@@ -98,8 +98,8 @@ impl LinkUnmanagedOrders {
                         "must be a plain query parameter name (ASCII letters, digits, _-.[])",
                     ));
                 }
-                settings.extra_query =
-                    Some((name, validate::query_value("selector.value", value)?));
+                let value = validate::query_value("selector.value", value)?;
+                settings.extra_query = Some((name.to_owned(), value.to_owned()));
                 Selector::Extra
             }
         };

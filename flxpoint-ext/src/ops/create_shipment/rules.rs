@@ -3,7 +3,7 @@
 //! fields, and what each token kind may do. Types, required and unknown fields come from the
 //! schema ([`crate::schema`]).
 
-use crate::schema::{self, Rules};
+use crate::schema::{self, Field, Rules};
 use crate::{Error, TokenKind, Validate, types, validate};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -24,10 +24,6 @@ struct CreateRules {
     token_kind: Option<TokenKind>,
 }
 
-fn join(at: &str, key: &str) -> String {
-    if at.is_empty() { key.to_owned() } else { format!("{at}.{key}") }
-}
-
 /// Moves the deprecated name `old` to `new` (both may be given if equal).
 fn alias(
     object: &mut Map<String, Value>,
@@ -40,7 +36,7 @@ fn alias(
     let Some(value) = object.get(old).filter(|v| v.is_i64()).cloned() else { return Ok(false) };
     match object.get(new) {
         Some(current) if *current != value => {
-            return Err(Error::validation(join(at, old), differs(&value, current)));
+            return Err(Error::validation(Field(at, old).to_string(), differs(&value, current)));
         }
         _ => {}
     }
@@ -55,7 +51,7 @@ fn alias(
 fn visible_text(object: &Map<String, Value>, at: &str, except: &[&str]) -> Result<(), Error> {
     for (key, value) in object {
         if let Some(text) = value.as_str().filter(|_| !except.contains(&key.as_str())) {
-            validate::non_empty(&join(at, key), text)?;
+            validate::non_empty(Field(at, key), text)?;
         }
     }
     Ok(())
@@ -127,12 +123,12 @@ impl CreateRules {
 
     fn shipment(object: &Map<String, Value>, at: &str) -> Result<(), Error> {
         if let Some(tracking) = object.get("trackingNumber").and_then(Value::as_str) {
-            validate::identifier(&join(at, "trackingNumber"), tracking)?;
+            validate::identifier(Field(at, "trackingNumber"), tracking)?;
         }
         visible_text(object, at, &["trackingNumber"])?;
         if object.get("shippingCost").and_then(Value::as_f64).is_some_and(|c| c < 0.0) {
             return Err(Error::validation(
-                join(at, "shippingCost"),
+                Field(at, "shippingCost").to_string(),
                 "must be a finite, non-negative number",
             ));
         }
@@ -141,7 +137,7 @@ impl CreateRules {
 
     fn item(object: &Map<String, Value>, at: &str) -> Result<(), Error> {
         if let Some(quantity) = object.get("quantity").and_then(Value::as_i64) {
-            validate::positive(&join(at, "quantity"), quantity)?;
+            validate::positive(Field(at, "quantity"), quantity)?;
         }
         let mut given = ITEM_KEYS.iter().filter(|key| object.contains_key(**key));
         let Some(first) = given.next() else {
@@ -152,16 +148,16 @@ impl CreateRules {
         };
         if let Some(second) = given.next() {
             return Err(Error::validation(
-                join(at, second),
+                Field(at, second).to_string(),
                 format!("names the item a second way (after {first}): give exactly one"),
             ));
         }
         if let Some(sku) = object.get("sku").and_then(Value::as_str) {
-            validate::identifier(&join(at, "sku"), sku)?;
+            validate::identifier(Field(at, "sku"), sku)?;
         }
         for key in ITEM_IDS {
             if let Some(id) = object.get(key).and_then(Value::as_i64) {
-                validate::id(&join(at, key), id)?;
+                validate::id(Field(at, key), id)?;
             }
         }
         visible_text(object, at, &["sku"])?;
@@ -173,10 +169,10 @@ impl CreateRules {
             object
                 .get(key)
                 .and_then(Value::as_str)
-                .ok_or_else(|| Error::validation(join(at, key), "is required"))
+                .ok_or_else(|| Error::validation(Field(at, key).to_string(), "is required"))
         };
-        validate::identifier(&join(at, "name"), text("name")?)?;
-        validate::non_empty(&join(at, "value"), text("value")?)?;
+        validate::identifier(Field(at, "name"), text("name")?)?;
+        validate::non_empty(Field(at, "value"), text("value")?)?;
         Ok(())
     }
 }
