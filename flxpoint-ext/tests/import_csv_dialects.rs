@@ -184,6 +184,29 @@ fn a_semicolon_file_read_with_commas_says_what_it_found() {
     assert!(message.contains("semicolon-separated (delimiter `;`?)"), "{message}");
 }
 
+#[test]
+fn a_header_cell_that_splits_into_known_columns_among_others_is_named_with_the_hint() {
+    // Two cells, the second holding known names joined by `;`: not "one column", but the cell
+    // is unknown, with the hint.
+    let file = lines("\n", &["fulfillmentRequestId,trackingNumber;sku;quantity", "1388412,x"]);
+    let p = refused(file.as_bytes(), Some(b','));
+    assert_eq!(where_(&p), [(1, "trackingNumber;sku;quantity".to_owned())]);
+    let message = &p[0].message;
+    assert!(message.starts_with("is not a known column (known: "), "{message}");
+    assert!(
+        message.ends_with("; the file looks semicolon-separated (delimiter `;`?)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_unknown_cell_that_splits_into_unknown_names_gets_no_delimiter_hint() {
+    let file = lines("\n", &[&format!("{HEADER},size;colour"), "1388412,T1,ups,,HG12123123,1,"]);
+    let p = refused(file.as_bytes(), None);
+    assert_eq!(where_(&p), [(1, "size;colour".to_owned())]);
+    assert!(!p[0].message.contains("separated"), "{}", p[0].message);
+}
+
 /// `text` in UTF-16, with a byte-order mark.
 fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
     let mut out = if little_endian { vec![0xff, 0xfe] } else { vec![0xfe, 0xff] };
@@ -193,6 +216,14 @@ fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
     out
 }
 
+/// `text` in UTF-32, without a byte-order mark.
+fn utf32(text: &str, little_endian: bool) -> Vec<u8> {
+    let unit = |c: char| {
+        if little_endian { u32::from(c).to_le_bytes() } else { u32::from(c).to_be_bytes() }
+    };
+    text.chars().flat_map(unit).collect()
+}
+
 #[test]
 fn utf16_is_refused_naming_the_encoding() {
     let text = lines("\r\n", &[HEADER, "1388412,T1,ups,,HG12123123,1"]);
@@ -200,6 +231,10 @@ fn utf16_is_refused_naming_the_encoding() {
         (utf16(&text, true), "UTF-16 (little-endian)"),
         (utf16(&text, false), "UTF-16 (big-endian)"),
         (utf16(&text, true)[2..].to_vec(), "UTF-16 (little-endian)"),
+        // Without a byte-order mark, the NUL bytes of the first line tell the encoding.
+        (utf16(&text, false)[2..].to_vec(), "UTF-16 (big-endian)"),
+        (utf32(&text, true), "UTF-32 (little-endian)"),
+        (utf32(&text, false), "UTF-32 (big-endian)"),
     ] {
         let p = refused(&bytes, None);
         assert_eq!(where_(&p), [(1, "header".to_owned())], "{name}");
