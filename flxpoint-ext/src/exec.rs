@@ -205,8 +205,10 @@ impl TokenExecutor {
         let mut pending = request;
         loop {
             attempt += 1;
-            // JSON bodies are bytes, so requests clone; one that cannot is sent once.
-            let (this, spare) = match pending.try_clone() {
+            // JSON bodies are bytes, so requests clone; one that cannot is sent once. The last
+            // attempt the policy allows keeps no copy.
+            let copy = if attempt < policy.max_attempts { pending.try_clone() } else { None };
+            let (this, spare) = match copy {
                 Some(copy) => (copy, Some(pending)),
                 None => (pending, None),
             };
@@ -248,7 +250,7 @@ impl TokenExecutor {
             if let Next::Retry { ambiguous } = next {
                 let wait = policy.backoff(attempt, after);
                 let in_budget = started.elapsed().saturating_add(wait) <= policy.budget;
-                if let Some(spare) = spare.filter(|_| attempt < policy.max_attempts && in_budget) {
+                if let Some(spare) = spare.filter(|_| in_budget) {
                     if ambiguous {
                         with_report(&mut |r| r.ambiguous_earlier_attempt = true);
                     }
