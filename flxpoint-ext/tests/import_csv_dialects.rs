@@ -312,3 +312,14 @@ fn a_value_of_many_short_lines_keeps_the_following_line_numbers_right() {
         assert_eq!(where_(&problems), [(2 + 30_000 + 1, "quantity".to_owned())], "{end:?}");
     }
 }
+
+#[test]
+fn a_closed_quote_over_lines_is_no_problem_whatever_the_files_length() {
+    // The file's quotes are even; the check at the end must count quotes, nothing else (two
+    // files one byte apart, so that any other count is odd in one of them).
+    for note in ["two\nlines", "two\nlines!"] {
+        let file = lines("\n", &[HEADER, &format!("1388412,T1,ups,\"{note}\",HG12123123,1")]);
+        let (journal, _dir) = open(file.as_bytes(), None).expect("accepted");
+        assert_eq!(bodies(&journal)[0]["shipment"]["note"], note);
+    }
+}

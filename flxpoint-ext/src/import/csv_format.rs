@@ -487,3 +487,86 @@ impl Row<'_> {
         (!text.trim().is_empty()).then_some(text)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAX: usize = MAX_RECORD_BYTES as usize;
+
+    fn is_too_long(e: &io::Error) -> bool {
+        e.get_ref().is_some_and(|e| e.is::<RecordTooLong>())
+    }
+
+    #[test]
+    fn a_record_may_take_the_bound_and_no_more() {
+        let mut counting = Counting::new(io::repeat(b'a').take(MAX as u64 + 100));
+        counting.begin_record(0);
+        counting.read_exact(&mut vec![0; MAX]).unwrap();
+        // Exactly at the bound: one more read is allowed (the record may end in it)...
+        assert_eq!(counting.read(&mut [0; 8]).unwrap(), 8);
+        // ...and past it, reading stops.
+        assert!(is_too_long(&counting.read(&mut [0; 8]).unwrap_err()));
+    }
+
+    #[test]
+    fn a_record_far_into_the_input_is_measured_from_its_own_start() {
+        let mut counting = Counting::new(io::repeat(b'a').take(3 * MAX as u64));
+        let mut chunk = vec![0; 64 << 10];
+        while counting.offset < 2 * MAX as u64 {
+            counting.begin_record(counting.offset);
+            counting.read_exact(&mut chunk).unwrap();
+        }
+        counting.begin_record(counting.offset);
+        counting.read_exact(&mut chunk).unwrap();
+    }
+
+    /// Header `a,b`, then records of `size` bytes each, then an error instead of the end.
+    struct FailingAfter(io::Chain<io::Cursor<Vec<u8>>, io::Take<io::Repeat>>);
+
+    impl Read for FailingAfter {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match self.0.read(buf)? {
+                0 => Err(io::Error::new(io::ErrorKind::ConnectionReset, "the disk went away")),
+                n => Ok(n),
+            }
+        }
+    }
+
+    fn rows(input: impl Read) -> (Vec<u64>, Vec<Problem>, io::Result<()>) {
+        let mut problems = Vec::new();
+        let (mut rows, _) =
+            CsvRows::open(input, &["a", "b"], None, &mut |p| problems.push(p)).unwrap().unwrap();
+        let mut lines = Vec::new();
+        let result = loop {
+            match rows.next_row(&mut |p| problems.push(p)) {
+                Ok(Some(row)) => lines.push(row.line),
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        };
+        (lines, problems, result)
+    }
+
+    #[test]
+    fn records_of_a_large_file_are_each_within_the_bound() {
+        // Three records of 600 KiB: 1.8 MiB in all, each under the bound.
+        let note = "n".repeat(600 << 10);
+        let file = format!("a,b\n1,{note}\n2,{note}\n3,{note}\n");
+        let (lines, problems, result) = rows(io::Cursor::new(file));
+        result.unwrap();
+        assert_eq!(lines, [2, 3, 4]);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn an_input_error_is_an_error_not_a_long_record() {
+        // Past the sniffed start (64 KiB), so that the CSV reader meets the error.
+        let start = io::Cursor::new(b"a,b\n1,2\n".to_vec());
+        let input = FailingAfter(start.chain(io::repeat(b'x').take(100 << 10)));
+        let (_, problems, result) = rows(input);
+        let e = result.unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::ConnectionReset, "{e}");
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+}
