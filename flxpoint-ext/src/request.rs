@@ -29,3 +29,30 @@ pub trait Validate: Sized {
     /// Checks a request built in code by the same rules as [`Validate::from_json`].
     fn validate(self, token_kind: Option<TokenKind>) -> Result<Self, Error>;
 }
+
+/// A JSON body read as `T` after the schema and `rules` checked it (and dropped the `null`s
+/// that mean "absent", mapped deprecated names).
+pub(crate) fn read_checked<T: serde::de::DeserializeOwned>(
+    mut body: Value,
+    schema: &crate::schema::Node,
+    rules: &dyn crate::schema::Rules,
+) -> Result<T, Error> {
+    crate::schema::check(&mut body, schema, rules)?;
+    serde_json::from_value(body).map_err(|e| Error::validation("body", e.to_string()))
+}
+
+/// A request built in code, checked by the same schema and `rules` as a JSON body: it is
+/// serialized and checked, and read back only if the check changed it.
+pub(crate) fn check_typed<T: serde::Serialize + serde::de::DeserializeOwned>(
+    value: T,
+    schema: &crate::schema::Node,
+    rules: &dyn crate::schema::Rules,
+) -> Result<T, Error> {
+    let mut body =
+        serde_json::to_value(&value).map_err(|e| Error::validation("body", e.to_string()))?;
+    // Most requests built in code pass unchanged: no need to read them back.
+    if crate::schema::check(&mut body, schema, rules)? {
+        return serde_json::from_value(body).map_err(|e| Error::validation("body", e.to_string()));
+    }
+    Ok(value)
+}

@@ -15,24 +15,48 @@ use std::sync::LazyLock;
 /// only keeps a future one from recursing forever).
 const MAX_DEPTH: usize = 24;
 
-/// The request schemas, compiled once. flxpoint-api's build parses the same text to generate the
+/// The document's schemas, compiled once: the components by name, and each operation's JSON
+/// request body by operationId. flxpoint-api's build parses the same text to generate the
 /// client, so it is valid JSON whenever this crate compiles.
-static COMPONENTS: LazyLock<BTreeMap<String, Node>> = LazyLock::new(|| {
+struct Compiled {
+    components: BTreeMap<String, Node>,
+    bodies: BTreeMap<String, Node>,
+}
+
+static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
     let document: Value = serde_json::from_str(flxpoint_api::OPENAPI_JSON).unwrap_or_default();
     let schemas = &document["components"]["schemas"];
-    let names: Vec<&String> = schemas.as_object().map(|s| s.keys().collect()).unwrap_or_default();
-    names
+    let components = schemas
+        .as_object()
         .into_iter()
-        .map(|name| (name.clone(), Node::compile(&schemas[name], schemas, "", 0)))
-        .collect()
+        .flatten()
+        .map(|(name, schema)| (name.clone(), Node::compile(schema, schemas, "", 0)))
+        .collect();
+    let operations = document["paths"].as_object().into_iter().flatten().flat_map(|(_, item)| {
+        item.as_object().into_iter().flatten().map(|(_, operation)| operation)
+    });
+    let bodies = operations
+        .filter_map(|operation| {
+            let id = operation.get("operationId")?.as_str()?;
+            let schema = operation.pointer("/requestBody/content/application~1json/schema")?;
+            Some((id.to_owned(), Node::compile(schema, schemas, "", 0)))
+        })
+        .collect();
+    Compiled { components, bodies }
 });
 
 /// A schema that accepts anything (an absent component checks nothing).
 static ANY: Node = Node { kind: Kind::Any, nullable: true, pattern: String::new() };
 
 /// The schema named `name` in `components.schemas`.
+#[cfg_attr(not(feature = "import"), allow(dead_code))]
 pub(crate) fn component(name: &str) -> &'static Node {
-    COMPONENTS.get(name).unwrap_or(&ANY)
+    COMPILED.components.get(name).unwrap_or(&ANY)
+}
+
+/// The JSON request body of the operation `operation_id` (the spec's operationId).
+pub(crate) fn request_body(operation_id: &str) -> &'static Node {
+    COMPILED.bodies.get(operation_id).unwrap_or(&ANY)
 }
 
 /// One schema, its references followed.
@@ -399,6 +423,10 @@ mod tests {
     fn the_embedded_document_has_the_request_schemas() {
         let create = component("CreateShipmentRequest");
         assert!(matches!(create.kind, Kind::Object { .. }));
+        // The operation's body is the same schema, its reference followed.
+        assert_eq!(request_body("createShipment").scalars(), create.scalars());
+        let flag = request_body("flagShipmentsWithErrors");
+        assert!(flag.element().scalars().contains(&("syncError", Scalar::Text, false)));
         let shipment = create.property("shipment");
         let names: Vec<&str> = shipment.scalars().iter().map(|(n, ..)| *n).collect();
         assert!(names.contains(&"trackingNumber") && names.contains(&"shippedAt"), "{names:?}");

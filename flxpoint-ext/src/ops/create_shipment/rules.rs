@@ -4,7 +4,7 @@
 //! schema ([`crate::schema`]).
 
 use crate::schema::{self, Field, Rules};
-use crate::{Error, TokenKind, Validate, types, validate};
+use crate::{Error, TokenKind, Validate, request, types, validate};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 
@@ -214,23 +214,23 @@ impl Rules for CreateRules {
     }
 }
 
-/// The body checked; `Ok(true)` if the check changed it (then it is read back).
-fn check_body(body: &mut Value, token_kind: Option<TokenKind>) -> Result<bool, Error> {
-    let rules = CreateRules { token_kind };
-    let changed = schema::check(body, schema::component("CreateShipmentRequest"), &rules)?;
+/// Shipments cannot be created with a CHANNEL token (checked after the body, as the server does).
+fn token_may_create(token_kind: Option<TokenKind>) -> Result<(), Error> {
     if token_kind == Some(TokenKind::Channel) {
         return Err(Error::validation(
             "X-API-TOKEN",
             "a CHANNEL token cannot create shipments (only source or account tokens)",
         ));
     }
-    Ok(changed)
+    Ok(())
 }
 
 impl Validate for types::CreateShipmentRequest {
-    fn from_json(mut body: Value, token_kind: Option<TokenKind>) -> Result<Self, Error> {
-        check_body(&mut body, token_kind)?;
-        serde_json::from_value(body).map_err(|e| Error::validation("body", e.to_string()))
+    fn from_json(body: Value, token_kind: Option<TokenKind>) -> Result<Self, Error> {
+        let schema = schema::request_body("createShipment");
+        let request = request::read_checked(body, schema, &CreateRules { token_kind })?;
+        token_may_create(token_kind)?;
+        Ok(request)
     }
 
     fn validate(self, token_kind: Option<TokenKind>) -> Result<Self, Error> {
@@ -241,13 +241,9 @@ impl Validate for types::CreateShipmentRequest {
                 "must be a finite, non-negative number",
             ));
         }
-        let mut body =
-            serde_json::to_value(&self).map_err(|e| Error::validation("body", e.to_string()))?;
-        // Most requests built in code pass unchanged: no need to read them back.
-        if check_body(&mut body, token_kind)? {
-            return serde_json::from_value(body)
-                .map_err(|e| Error::validation("body", e.to_string()));
-        }
-        Ok(self)
+        let schema = schema::request_body("createShipment");
+        let request = request::check_typed(self, schema, &CreateRules { token_kind })?;
+        token_may_create(token_kind)?;
+        Ok(request)
     }
 }
