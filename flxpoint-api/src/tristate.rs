@@ -54,7 +54,7 @@ pub struct FulfillmentAccountingSyncRequest {
 }
 
 /// One item of a [`FulfillmentAccountingSyncRequest`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FulfillmentAccountingSyncItem {
     /// ID of the fulfillment request item.
     pub id: i64,

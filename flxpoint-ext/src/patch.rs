@@ -22,6 +22,15 @@ impl<T> Patch<T> {
         }
     }
 
+    /// From the generated types' encoding (the inverse of [`Patch::into_wire`]).
+    pub fn from_wire(wire: Option<Option<T>>) -> Self {
+        match wire {
+            None => Self::Unchanged,
+            Some(None) => Self::Clear,
+            Some(Some(v)) => Self::Set(v),
+        }
+    }
+
     /// Whether the field is left unchanged.
     pub fn is_unchanged(&self) -> bool {
         matches!(self, Self::Unchanged)
@@ -47,6 +56,9 @@ mod tests {
         assert_eq!(Patch::<i32>::Clear.into_wire(), Some(None));
         assert_eq!(Patch::<i32>::Unchanged.into_wire(), None);
         assert!(Patch::<i32>::default().is_unchanged());
+        for patch in [Patch::Set(3), Patch::Clear, Patch::Unchanged] {
+            assert_eq!(Patch::from_wire(patch.clone().into_wire()), patch);
+        }
         assert!(!Patch::<i32>::Clear.is_unchanged());
     }
 }

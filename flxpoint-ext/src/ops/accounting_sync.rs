@@ -4,8 +4,11 @@ use crate::Response;
 use crate::exec::CallSettings;
 use crate::options::CallOptions;
 use crate::retry::RetryClass;
-use crate::{Client, Error, Patch, validate};
+use crate::schema::{self, Field, Rules};
+use crate::{Client, Error, Patch, TokenKind, Validate, request, validate};
 use flxpoint_api::types::{FulfillmentAccountingSyncItem, FulfillmentAccountingSyncRequest};
+use serde_json::{Map, Value};
+use std::cell::RefCell;
 use std::collections::HashSet;
 
 /// Builder of an accounting-sync call; see [`Client::sync_accounting`]. Every field starts
@@ -51,6 +54,23 @@ impl Client {
             options: CallOptions::default(),
         }
     }
+
+    /// An accounting-sync call for a body made elsewhere (a JSON file, say), checked by the same
+    /// rules as one built with [`Client::sync_accounting`] when it is sent.
+    pub fn sync_accounting_request(
+        &self,
+        fulfillment_request_id: i64,
+        request: FulfillmentAccountingSyncRequest,
+    ) -> SyncAccounting {
+        let items = request.items.into_iter();
+        SyncAccounting {
+            accounting_synced: Patch::from_wire(request.accounting_synced),
+            external_accounting_id: Patch::from_wire(request.external_accounting_id),
+            accounting_error: Patch::from_wire(request.accounting_error),
+            items: items.map(|i| (i.id, Patch::from_wire(i.external_accounting_item_id))).collect(),
+            ..self.sync_accounting(fulfillment_request_id)
+        }
+    }
 }
 
 impl SyncAccounting {
@@ -79,64 +99,23 @@ impl SyncAccounting {
     }
 
     /// Validates and builds the wire body without sending it.
+    // `..Default::default()` sets nothing today; it keeps a field added later from breaking this.
+    #[allow(clippy::needless_update)]
     pub fn to_request(&self) -> Result<FulfillmentAccountingSyncRequest, Error> {
         validate::id("fulfillmentRequestId", self.fulfillment_request_id)?;
-        let mut seen = HashSet::new();
-        let items = self
-            .items
-            .iter()
-            .enumerate()
-            .map(|(i, (id, external))| {
-                let id = validate::id(format_args!("items[{i}].id"), *id)?;
-                if !seen.insert(id) {
-                    return Err(Error::validation(
-                        format!("items[{i}].id"),
-                        format!("item {id} is listed twice"),
-                    ));
-                }
-                match external {
-                    Patch::Unchanged => {
-                        return Err(Error::validation(
-                            format!("items[{i}].externalAccountingItemId"),
-                            "is unchanged, so the item changes nothing: set or clear it",
-                        ));
-                    }
-                    Patch::Set(v) => {
-                        validate::non_empty(
-                            format_args!("items[{i}].externalAccountingItemId"),
-                            v,
-                        )?;
-                    }
-                    Patch::Clear => {}
-                }
-                Ok(FulfillmentAccountingSyncItem {
-                    id,
-                    external_accounting_item_id: external.clone().into_wire(),
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let nothing = self.accounting_synced.is_unchanged()
-            && self.external_accounting_id.is_unchanged()
-            && self.accounting_error.is_unchanged()
-            && items.is_empty();
-        if nothing {
-            return Err(Error::validation(
-                "body",
-                "changes nothing: set or clear at least one field or item",
-            ));
-        }
-        if let Patch::Set(v) = &self.external_accounting_id {
-            validate::non_empty("externalAccountingId", v)?;
-        }
-        if let Patch::Set(v) = &self.accounting_error {
-            validate::non_empty("accountingError", v)?;
-        }
-        Ok(FulfillmentAccountingSyncRequest {
+        let items = self.items.iter().map(|(id, external)| FulfillmentAccountingSyncItem {
+            id: *id,
+            external_accounting_item_id: external.clone().into_wire(),
+            ..Default::default()
+        });
+        let request = FulfillmentAccountingSyncRequest {
             accounting_synced: self.accounting_synced.clone().into_wire(),
             external_accounting_id: self.external_accounting_id.clone().into_wire(),
             accounting_error: self.accounting_error.clone().into_wire(),
-            items,
-        })
+            items: items.collect(),
+            ..Default::default()
+        };
+        request.validate(self.client.token_kind())
     }
 
     crate::options::per_call_options!(());
@@ -157,5 +136,77 @@ impl SyncAccounting {
             .body(body)
             .send();
         self.client.call_without_body(&call, send).await
+    }
+}
+
+/// The page's rules that the schema cannot say: the body changes at least one thing, text is
+/// visible, an item changes something and is listed once, IDs are positive. Each object is
+/// checked after its own fields' types and names, the body before its items (as every body is:
+/// a typo in an item's field name is named as such, not as a field left unchanged).
+#[derive(Default)]
+struct AccountingRules {
+    /// The item IDs seen so far.
+    seen: RefCell<HashSet<i64>>,
+}
+
+impl Rules for AccountingRules {
+    fn normalize(&self, _: &str, _: &str, _: &mut Map<String, Value>) -> Result<bool, Error> {
+        Ok(false)
+    }
+
+    fn check(&self, pattern: &str, at: &str, object: &Map<String, Value>) -> Result<(), Error> {
+        match pattern {
+            "" => {
+                let fields = ["accountingSynced", "externalAccountingId", "accountingError"];
+                let no_items =
+                    object.get("items").and_then(Value::as_array).is_none_or(Vec::is_empty);
+                if no_items && !fields.iter().any(|f| object.contains_key(*f)) {
+                    return Err(Error::validation(
+                        "body",
+                        "changes nothing: set or clear at least one field or item",
+                    ));
+                }
+                for key in ["externalAccountingId", "accountingError"] {
+                    if let Some(v) = object.get(key).and_then(Value::as_str) {
+                        validate::non_empty(key, v)?;
+                    }
+                }
+                Ok(())
+            }
+            "items[]" => {
+                if let Some(id) = object.get("id").and_then(Value::as_i64) {
+                    validate::id(Field(at, "id"), id)?;
+                    if !self.seen.borrow_mut().insert(id) {
+                        return Err(Error::validation(
+                            Field(at, "id").to_string(),
+                            format!("item {id} is listed twice"),
+                        ));
+                    }
+                }
+                match object.get("externalAccountingItemId") {
+                    None => Err(Error::validation(
+                        Field(at, "externalAccountingItemId").to_string(),
+                        "is unchanged, so the item changes nothing: set or clear it",
+                    )),
+                    Some(Value::String(v)) => {
+                        validate::non_empty(Field(at, "externalAccountingItemId"), v).map(drop)
+                    }
+                    Some(_) => Ok(()),
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Validate for FulfillmentAccountingSyncRequest {
+    fn from_json(body: Value, _: Option<TokenKind>) -> Result<Self, Error> {
+        let schema = schema::request_body("syncFulfillmentRequestAccounting");
+        request::read_checked(body, schema, &AccountingRules::default())
+    }
+
+    fn validate(self, _: Option<TokenKind>) -> Result<Self, Error> {
+        let schema = schema::request_body("syncFulfillmentRequestAccounting");
+        request::check_typed(self, schema, &AccountingRules::default())
     }
 }

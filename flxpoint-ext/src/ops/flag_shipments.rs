@@ -4,8 +4,11 @@ use crate::Response;
 use crate::exec::CallSettings;
 use crate::options::CallOptions;
 use crate::retry::RetryClass;
-use crate::{Client, Error, validate};
+use crate::schema::{self, Field, Rules};
+use crate::{Client, Error, TokenKind, Validate, request, validate};
 use flxpoint_api::types;
+use serde_json::{Map, Value};
+use std::cell::RefCell;
 use std::collections::HashSet;
 
 /// A shipment's channel sync error to record.
@@ -30,7 +33,7 @@ impl ShipmentSyncError {
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct FlagShipmentsWithErrors {
     client: Client,
-    entries: Vec<ShipmentSyncError>,
+    body: Vec<types::Shipment>,
     options: CallOptions,
 }
 
@@ -59,41 +62,26 @@ impl Client {
         &self,
         entries: impl IntoIterator<Item = ShipmentSyncError>,
     ) -> FlagShipmentsWithErrors {
-        FlagShipmentsWithErrors {
-            client: self.clone(),
-            entries: entries.into_iter().collect(),
-            options: CallOptions::default(),
-        }
+        let body = entries.into_iter().map(|e| types::Shipment {
+            id: Some(e.shipment_id),
+            sync_error: Some(e.sync_error),
+            ..Default::default()
+        });
+        self.flag_shipments_request(body.collect())
+    }
+
+    /// A flag-with-errors call for a body made elsewhere (a JSON file, say), checked by the same
+    /// rules as one built with [`Client::flag_shipments_with_errors`] when it is sent: each
+    /// shipment gives its `id` and `syncError`, and nothing else.
+    pub fn flag_shipments_request(&self, body: Vec<types::Shipment>) -> FlagShipmentsWithErrors {
+        FlagShipmentsWithErrors { client: self.clone(), body, options: CallOptions::default() }
     }
 }
 
 impl FlagShipmentsWithErrors {
     /// Validates and builds the wire body without sending it.
     pub fn to_request(&self) -> Result<Vec<types::Shipment>, Error> {
-        if self.entries.is_empty() {
-            return Err(Error::validation("body", "needs at least one shipment"));
-        }
-        let mut seen = HashSet::new();
-        self.entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                let id = validate::id(format_args!("[{i}].id"), e.shipment_id)?;
-                if !seen.insert(id) {
-                    return Err(Error::validation(
-                        format!("[{i}].id"),
-                        format!("shipment {id} is listed twice"),
-                    ));
-                }
-                let sync_error =
-                    validate::non_empty(format_args!("[{i}].syncError"), &e.sync_error)?;
-                Ok(types::Shipment {
-                    id: Some(id),
-                    sync_error: Some(sync_error.to_owned()),
-                    ..Default::default()
-                })
-            })
-            .collect()
+        self.body.clone().validate(self.client.token_kind())
     }
 
     crate::options::per_call_options!(());
@@ -109,5 +97,68 @@ impl FlagShipmentsWithErrors {
         });
         let send = call.api().flag_shipments_with_errors().body(body).send();
         self.client.call_without_body(&call, send).await
+    }
+}
+
+/// The page's body is an array of whole shipments; the rules keep it to what the operation
+/// records (see [`Client::flag_shipments_with_errors`]): at least one shipment, each named once
+/// by a positive `id`, with a visible `syncError`, and no other field.
+#[derive(Default)]
+struct FlagRules {
+    /// The IDs seen so far (a shipment listed twice is refused).
+    seen: RefCell<HashSet<i64>>,
+}
+
+impl Rules for FlagRules {
+    fn normalize(&self, _: &str, _: &str, _: &mut Map<String, Value>) -> Result<bool, Error> {
+        Ok(false)
+    }
+
+    fn check(&self, pattern: &str, at: &str, object: &Map<String, Value>) -> Result<(), Error> {
+        if pattern != "[]" {
+            return Ok(());
+        }
+        let required = |key: &str| Error::validation(Field(at, key).to_string(), "is required");
+        let id = object.get("id").and_then(Value::as_i64).ok_or_else(|| required("id"))?;
+        validate::id(Field(at, "id"), id)?;
+        if !self.seen.borrow_mut().insert(id) {
+            return Err(Error::validation(
+                Field(at, "id").to_string(),
+                format!("shipment {id} is listed twice"),
+            ));
+        }
+        let sync_error =
+            object.get("syncError").and_then(Value::as_str).ok_or_else(|| required("syncError"))?;
+        validate::non_empty(Field(at, "syncError"), sync_error)?;
+        let mut others: Vec<&String> =
+            object.keys().filter(|k| !matches!(k.as_str(), "id" | "syncError")).collect();
+        others.sort();
+        match others.first() {
+            Some(other) => Err(Error::validation(
+                Field(at, other).to_string(),
+                "is not sent: flagging a shipment records only its id and syncError",
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The body checked; an empty list is refused after the shipments' own checks pass.
+fn check_flags(body: Vec<types::Shipment>) -> Result<Vec<types::Shipment>, Error> {
+    if body.is_empty() {
+        return Err(Error::validation("body", "needs at least one shipment"));
+    }
+    Ok(body)
+}
+
+impl Validate for Vec<types::Shipment> {
+    fn from_json(body: Value, _: Option<TokenKind>) -> Result<Self, Error> {
+        let schema = schema::request_body("flagShipmentsWithErrors");
+        check_flags(request::read_checked(body, schema, &FlagRules::default())?)
+    }
+
+    fn validate(self, _: Option<TokenKind>) -> Result<Self, Error> {
+        let schema = schema::request_body("flagShipmentsWithErrors");
+        check_flags(request::check_typed(self, schema, &FlagRules::default())?)
     }
 }
