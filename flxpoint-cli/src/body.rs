@@ -1,10 +1,13 @@
-//! JSON bodies: read from a file or stdin (`--body FILE` / `--body -`), and walked field by
-//! field, so that every mistake is an error naming the field's path the way flxpoint-ext names
-//! it (`shipment.shipmentItems[0].quantity`). Unknown fields are refused, not ignored: a typo
-//! must not silently drop data.
+//! JSON bodies: read from a file or stdin (`--body FILE` / `--body -`).
+//!
+//! A body the spec describes (create, flag-with-errors, accounting-sync) is read into its
+//! generated type by flxpoint-ext's `Validate::from_json`, against the document's schema. The
+//! [`Object`] walker here is only for the two operations the spec gives no body
+//! (`processing-failed`, `orders link`: query parameters), whose `--body` is this CLI's own JSON
+//! form of them. Either way unknown fields are refused by name, not ignored: a typo must not
+//! silently drop data.
 
 use crate::error::CliError;
-use flxpoint_ext::Patch;
 use serde_json::{Map, Value};
 use std::io::Read;
 use std::path::Path;
@@ -36,16 +39,6 @@ pub fn read(path: &Path) -> Result<Value, CliError> {
 /// Joins a field name to its parent's path.
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
-}
-
-/// The elements of the array at `path`, each with its own path (`path[i]`).
-pub fn elements<'a>(
-    path: &str,
-    value: &'a Value,
-) -> Result<impl Iterator<Item = (String, &'a Value)>, CliError> {
-    let items = value.as_array().ok_or_else(|| CliError::invalid(path, "must be an array"))?;
-    let path = path.to_owned();
-    Ok(items.iter().enumerate().map(move |(i, v)| (format!("{path}[{i}]"), v)))
 }
 
 /// A JSON object being read: each field is taken once, and [`Object::finish`] refuses the
@@ -95,28 +88,6 @@ impl<'a> Object<'a> {
             .ok_or_else(|| CliError::invalid(self.path(key), "must be a string"))
     }
 
-    /// A required integer.
-    pub fn required_integer(&mut self, key: &'static str) -> Result<i64, CliError> {
-        let value = self.required(key)?;
-        value.as_i64().ok_or_else(|| CliError::invalid(self.path(key), "must be an integer"))
-    }
-
-    /// A PATCH field: absent = unchanged, `null` = clear, else the value `get` reads.
-    pub fn patch<T>(
-        &mut self,
-        key: &'static str,
-        what: &str,
-        get: impl FnOnce(&'a Value) -> Option<T>,
-    ) -> Result<Patch<T>, CliError> {
-        match self.raw(key) {
-            None => Ok(Patch::Unchanged),
-            Some(Value::Null) => Ok(Patch::Clear),
-            Some(v) => {
-                get(v).map(Patch::Set).ok_or_else(|| CliError::invalid(self.path(key), what))
-            }
-        }
-    }
-
     /// Refuses any field not taken.
     pub fn finish(self) -> Result<(), CliError> {
         match self.map.keys().find(|k| !self.taken.contains(&k.as_str())) {
@@ -142,19 +113,15 @@ mod tests {
     }
 
     #[test]
-    fn fields_are_typed_null_is_absent_or_clear_and_unknown_fields_are_refused() {
+    fn fields_are_typed_null_is_absent_and_unknown_fields_are_refused() {
         let body = json!({"a": 1, "b": null, "c": "x", "d": {"e": true}, "f": 0});
         let mut o = Object::new("", &body).unwrap();
-        assert_eq!(o.required_integer("a").unwrap(), 1);
+        assert_eq!(o.required("a").unwrap(), &json!(1));
         assert_eq!(field(o.required_string("b").unwrap_err()), "b");
-        assert_eq!(field(o.required_integer("c").unwrap_err()), "c");
+        assert_eq!(o.required_string("c").unwrap(), "x");
         let mut d = Object::new(&o.path("d"), o.raw("d").unwrap()).unwrap();
         assert_eq!(field(d.required_string("e").unwrap_err()), "d.e");
         assert_eq!(field(o.finish().unwrap_err()), "f");
-
-        let mut p = Object::new("", &body).unwrap();
-        assert_eq!(p.patch("b", "", Value::as_str).unwrap(), Patch::Clear);
-        assert_eq!(p.patch("z", "", Value::as_str).unwrap(), Patch::Unchanged);
         assert_eq!(field(Object::new("", &json!([])).err().unwrap()), "body");
     }
 }

@@ -150,6 +150,14 @@ fn bad_input_names_the_field_exits_2_and_sends_nothing() {
         body(SYNC, json!({"items": [{"id": 1884921}]}), "items[0].externalAccountingItemId"),
         body(SYNC, json!({"accountingSynced": "yes"}), "accountingSynced"),
         body(SYNC, json!({}), "body"),
+        // Unknown fields are named against the spec's schema, in an item too.
+        body(SYNC, json!({"accountingSync": true}), "accountingSync"),
+        body(
+            SYNC,
+            json!({"items": [{"id": 1884921, "externalAccountingItemID": "A"}]}),
+            "items[0].externalAccountingItemID",
+        ),
+        body(FLAG, json!([{"id": 5, "syncError": "x", "colour": "red"}]), "[0].colour"),
         body(
             &["fulfillment-requests", "processing-failed", "1388412"],
             json!({"reason": "x"}),

@@ -208,3 +208,93 @@ async fn the_sandbox_accepts_an_unknown_optional_field_as_the_api_would() {
         .unwrap();
     assert_eq!(answer.status(), 201);
 }
+
+/// The bodies the sandbox received for `method path`.
+fn sent(sandbox: &Sandbox, method: &str, path: &str) -> Vec<Value> {
+    let requests = sandbox.requests().into_iter();
+    requests.filter(|r| r.method == method && r.path == path).filter_map(|r| r.body).collect()
+}
+
+#[tokio::test]
+async fn an_accounting_sync_body_is_the_generated_type_checked_by_the_schema_and_the_rules() {
+    use types::FulfillmentAccountingSyncRequest as Sync;
+    // Unknown fields by name, with the schema's fields; types from the schema; the page's rules.
+    let unknown = Sync::from_json(json!({"accountingSync": true}), None);
+    let Err(Error::Validation { field, rule }) = unknown else { panic!("{unknown:?}") };
+    assert_eq!(field, "accountingSync");
+    assert!(
+        rule.contains("fields: accountingError, accountingSynced, externalAccountingId, items"),
+        "{rule}"
+    );
+    assert_eq!(
+        field_of(Sync::from_json(json!({"accountingSynced": "yes"}), None)),
+        "accountingSynced"
+    );
+    assert_eq!(
+        field_of(Sync::from_json(json!({"items": [{"id": 7, "color": 1}]}), None)),
+        "items[0].color"
+    );
+    let unchanged = Sync::from_json(json!({"items": [{"id": 7}]}), None);
+    assert_eq!(field_of(unchanged), "items[0].externalAccountingItemId");
+    let twice = json!({"items": [{"id": 7, "externalAccountingItemId": "A"},
+        {"id": 7, "externalAccountingItemId": null}]});
+    assert_eq!(field_of(Sync::from_json(twice, None)), "items[1].id");
+    assert_eq!(field_of(Sync::from_json(json!({"accountingError": " "}), None)), "accountingError");
+    assert_eq!(field_of(Sync::from_json(json!({}), None)), "body");
+
+    // `null` clears, absent leaves unchanged: both reach the wire as given.
+    let sandbox = sandbox().await;
+    let body = json!({"accountingSynced": true, "accountingError": null,
+        "items": [{"id": 1884921, "externalAccountingItemId": null}]});
+    let request = Sync::from_json(body.clone(), None).unwrap();
+    let c = account(&sandbox);
+    c.sync_accounting_request(1388412, request).send().await.unwrap();
+    let path = "/fulfillment-requests/1388412/accounting-sync";
+    assert_eq!(sent(&sandbox, "PATCH", path), [body]);
+    // A request made elsewhere is checked again when sent.
+    let mut bad = Sync::from_json(json!({"externalAccountingId": "X"}), None).unwrap();
+    bad.external_accounting_id = Some(Some("\u{200B}".into()));
+    assert_eq!(
+        field_of(c.sync_accounting_request(1388412, bad).send().await),
+        "externalAccountingId"
+    );
+    assert_eq!(sandbox.request_count(), 1);
+}
+
+#[tokio::test]
+async fn a_flag_body_is_the_generated_shipment_list_keeping_only_id_and_sync_error() {
+    let read = |body: Value| Vec::<types::Shipment>::from_json(body, None);
+    assert_eq!(field_of(read(json!({"id": 5}))), "body");
+    assert_eq!(field_of(read(json!([]))), "body");
+    // A field of a shipment is refused: flagging records only `id` and `syncError`.
+    let carrier = read(json!([{"id": 5, "syncError": "x", "carrier": "ups"}]));
+    assert_eq!(field_of(carrier), "[0].carrier");
+    // A field that is not one of a shipment's is refused by the schema.
+    let colour = read(json!([{"id": 5, "syncError": "x", "colour": "red"}]));
+    let Err(Error::Validation { field, rule }) = colour else { panic!("{colour:?}") };
+    assert_eq!(field, "[0].colour");
+    assert!(rule.contains("is not a field of this request"), "{rule}");
+    assert_eq!(field_of(read(json!([{"id": "5", "syncError": "x"}]))), "[0].id");
+    assert_eq!(field_of(read(json!([{"syncError": "x"}]))), "[0].id");
+    assert_eq!(field_of(read(json!([{"id": 5, "syncError": null}]))), "[0].syncError");
+    let twice = json!([{"id": 5, "syncError": "x"}, {"id": 5, "syncError": ""}]);
+    assert_eq!(field_of(read(twice)), "[1].id");
+
+    let sandbox = sandbox().await;
+    let c = account(&sandbox);
+    let created = c
+        .create_shipment(FulfillmentRequestRef::id(1388412), "T-flag")
+        .line(ShipmentLine::sku("HG12123123", 1))
+        .send()
+        .await
+        .unwrap();
+    let id = created.shipment().and_then(|s| s.id).unwrap();
+    let body = json!([{"id": id, "syncError": "carrier code unknown"}]);
+    c.flag_shipments_request(read(body.clone()).unwrap()).send().await.unwrap();
+    assert_eq!(sent(&sandbox, "PUT", "/shipments/flag-with-errors"), [body]);
+    // What a list built in code carries besides is refused before sending.
+    let mut extra = read(json!([{"id": id, "syncError": "x"}])).unwrap();
+    extra[0].carrier = Some("ups".into());
+    assert_eq!(field_of(c.flag_shipments_request(extra).send().await), "[0].carrier");
+    assert_eq!(sandbox.request_count(), 2);
+}

@@ -2,20 +2,20 @@
 //! and `fulfillment-requests processing-failed` (PATCH …/{id}/processing-failed).
 
 use super::Answer;
-use crate::body::{self, Object};
+use crate::body::Object;
 use crate::cli::{AccountingSyncArgs, ProcessingFailedArgs};
 use crate::error::CliError;
-use flxpoint_ext::{Client, Patch};
+use flxpoint_ext::types::{FulfillmentAccountingSyncItem, FulfillmentAccountingSyncRequest};
+use flxpoint_ext::{Client, Patch, Validate};
 use serde_json::Value;
 
-/// The input of `accounting-sync`: each field unchanged, cleared or set.
+/// The input of `accounting-sync`: the generated request body (each field absent, `null` or a
+/// value), from the flags or read from `--body` (checked by flxpoint-ext's [`Validate`] against
+/// the spec's schema).
 #[derive(Debug)]
 pub struct Accounting {
     id: i64,
-    accounting_synced: Patch<bool>,
-    external_accounting_id: Patch<String>,
-    accounting_error: Patch<String>,
-    items: Vec<(i64, Patch<String>)>,
+    request: FulfillmentAccountingSyncRequest,
 }
 
 /// A field from a setter flag and a `--clear-…` flag (clap lets only one be given).
@@ -27,63 +27,43 @@ fn patch<T>(set: Option<T>, clear: bool) -> Patch<T> {
     }
 }
 
-fn text(v: &Value) -> Option<String> {
-    v.as_str().map(str::to_owned)
-}
-
 impl Accounting {
-    /// From the flags; `--item` entries first, then `--clear-item` ones.
+    /// From the flags; `--item` entries first, then `--clear-item` ones (checked when sent).
+    // `..Default::default()` sets nothing today; it keeps a field added later from breaking this.
+    #[allow(clippy::needless_update)]
     pub fn from_flags(args: &AccountingSyncArgs) -> Self {
         let set = args.items.iter().map(|(id, v)| (*id, Patch::Set(v.clone())));
         let cleared = args.clear_items.iter().map(|id| (*id, Patch::Clear));
-        Self {
-            id: args.fulfillment_request_id,
-            accounting_synced: patch(args.accounting_synced, args.clear_accounting_synced),
+        let items = set.chain(cleared).map(|(id, external)| FulfillmentAccountingSyncItem {
+            id,
+            external_accounting_item_id: external.into_wire(),
+            ..Default::default()
+        });
+        let request = FulfillmentAccountingSyncRequest {
+            accounting_synced: patch(args.accounting_synced, args.clear_accounting_synced)
+                .into_wire(),
             external_accounting_id: patch(
                 args.external_accounting_id.clone(),
                 args.clear_external_accounting_id,
-            ),
-            accounting_error: patch(args.accounting_error.clone(), args.clear_accounting_error),
-            items: set.chain(cleared).collect(),
-        }
+            )
+            .into_wire(),
+            accounting_error: patch(args.accounting_error.clone(), args.clear_accounting_error)
+                .into_wire(),
+            items: items.collect(),
+            ..Default::default()
+        };
+        Self { id: args.fulfillment_request_id, request }
     }
 
-    /// From the PATCH body as the API takes it: an absent field is unchanged, `null` clears.
-    pub fn from_body(id: i64, value: &Value) -> Result<Self, CliError> {
-        let mut o = Object::new("", value)?;
-        let accounting_synced =
-            o.patch("accountingSynced", "must be true, false or null", Value::as_bool)?;
-        let external_accounting_id =
-            o.patch("externalAccountingId", "must be a string or null", text)?;
-        let accounting_error = o.patch("accountingError", "must be a string or null", text)?;
-        let items = match o.raw("items").filter(|v| !v.is_null()) {
-            None => Vec::new(),
-            Some(list) => body::elements("items", list)?
-                .map(|(path, item)| {
-                    let mut i = Object::new(&path, item)?;
-                    let id = i.required_integer("id")?;
-                    let external =
-                        i.patch("externalAccountingItemId", "must be a string or null", text)?;
-                    i.finish()?;
-                    Ok((id, external))
-                })
-                .collect::<Result<_, CliError>>()?,
-        };
-        o.finish()?;
-        Ok(Self { id, accounting_synced, external_accounting_id, accounting_error, items })
+    /// From the JSON body: `null` clears a field, an absent one is left unchanged.
+    pub fn from_body(id: i64, value: Value) -> Result<Self, CliError> {
+        Ok(Self { id, request: FulfillmentAccountingSyncRequest::from_json(value, None)? })
     }
 
     /// Sends it; the answer is `{"status": N}`.
     pub async fn send(self, client: &Client) -> Result<Answer, CliError> {
-        let mut b = client
-            .sync_accounting(self.id)
-            .accounting_synced(self.accounting_synced)
-            .external_accounting_id(self.external_accounting_id)
-            .accounting_error(self.accounting_error);
-        for (id, external) in self.items {
-            b = b.item(id, external);
-        }
-        Ok(Answer::status(b.send_with_response().await?.status))
+        let call = client.sync_accounting_request(self.id, self.request);
+        Ok(Answer::status(call.send_with_response().await?.status))
     }
 }
 

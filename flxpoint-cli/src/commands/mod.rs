@@ -79,7 +79,7 @@ impl Request {
     /// `shipments flag-with-errors`.
     pub fn flag_shipments(args: &FlagArgs) -> Result<Self, CliError> {
         Ok(Self::FlagShipments(match &args.body {
-            Some(path) => shipments::Flag::from_body(&body::read(path)?)?,
+            Some(path) => shipments::Flag::from_body(body::read(path)?)?,
             None => shipments::Flag::from_flags(args),
         }))
     }
@@ -89,7 +89,7 @@ impl Request {
         Ok(Self::SyncAccounting(match &args.body {
             Some(path) => fulfillment_requests::Accounting::from_body(
                 args.fulfillment_request_id,
-                &body::read(path)?,
+                body::read(path)?,
             )?,
             None => fulfillment_requests::Accounting::from_flags(args),
         }))

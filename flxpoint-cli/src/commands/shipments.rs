@@ -2,13 +2,9 @@
 //! (PUT /shipments/flag-with-errors).
 
 use super::Answer;
-use crate::body::{self, Object};
 use crate::cli::{CreateArgs, FlagArgs};
 use crate::error::CliError;
-use flxpoint_ext::{
-    Client, CreateOutcome, CreateShipment, FulfillmentRequestRef, ShipmentSyncError, Validate,
-    types,
-};
+use flxpoint_ext::{Client, CreateOutcome, CreateShipment, FulfillmentRequestRef, Validate, types};
 use serde_json::{Value, json};
 
 /// The input of `shipments create`: its flags, or its JSON body read into the generated request
@@ -125,47 +121,34 @@ impl Create {
     }
 }
 
-/// The input of `shipments flag-with-errors`.
+/// The input of `shipments flag-with-errors`: the generated request body, from the flags or
+/// read from `--body` (checked by flxpoint-ext's [`Validate`] against the spec's schema).
 #[derive(Debug)]
 pub struct Flag {
-    entries: Vec<ShipmentSyncError>,
+    body: Vec<types::Shipment>,
 }
 
 impl Flag {
-    /// From `--shipment ID=MESSAGE` flags.
+    /// From `--shipment ID=MESSAGE` flags (checked when sent).
     pub fn from_flags(args: &FlagArgs) -> Self {
-        let entries =
-            args.shipments.iter().map(|(id, msg)| ShipmentSyncError::new(*id, msg)).collect();
-        Self { entries }
+        let body = args.shipments.iter().map(|(id, message)| types::Shipment {
+            id: Some(*id),
+            sync_error: Some(message.clone()),
+            ..Default::default()
+        });
+        Self { body: body.collect() }
     }
 
     /// From the JSON body: `[{"id": N, "syncError": "..."}, ...]`. Only these two fields are
     /// sent (flxpoint-ext's decision, so stale shipment data cannot overwrite newer), so any
     /// other field is refused rather than dropped.
-    pub fn from_body(value: &Value) -> Result<Self, CliError> {
-        if !value.is_array() {
-            return Err(CliError::invalid(
-                "body",
-                "must be an array of {\"id\": N, \"syncError\": \"...\"}",
-            ));
-        }
-        let entries = body::elements("", value)?
-            .map(|(path, entry)| {
-                let mut o = Object::new(&path, entry)?;
-                let entry = ShipmentSyncError::new(
-                    o.required_integer("id")?,
-                    o.required_string("syncError")?,
-                );
-                o.finish()?;
-                Ok(entry)
-            })
-            .collect::<Result<_, CliError>>()?;
-        Ok(Self { entries })
+    pub fn from_body(value: Value) -> Result<Self, CliError> {
+        Ok(Self { body: Vec::<types::Shipment>::from_json(value, None)? })
     }
 
     /// Sends it; the answer is `{"status": N}`.
     pub async fn send(self, client: &Client) -> Result<Answer, CliError> {
-        let response = client.flag_shipments_with_errors(self.entries).send_with_response().await?;
+        let response = client.flag_shipments_request(self.body).send_with_response().await?;
         Ok(Answer::status(response.status))
     }
 }
