@@ -249,13 +249,15 @@ impl Node {
 /// body).
 pub(crate) trait Rules {
     /// Before the object's fields are checked: deprecated names mapped to the spec's own.
-    /// Returns whether it changed `object`.
+    /// Returns whether it changed `object` (by default it maps nothing).
     fn normalize(
         &self,
-        pattern: &str,
-        at: &str,
-        object: &mut Map<String, Value>,
-    ) -> Result<bool, Error>;
+        _pattern: &str,
+        _at: &str,
+        _object: &mut Map<String, Value>,
+    ) -> Result<bool, Error> {
+        Ok(false)
+    }
 
     /// After the object's own fields passed their type, required and unknown checks, before
     /// its nested objects and arrays are checked.

@@ -100,6 +100,24 @@ pub(crate) fn positive(field: impl Display, value: i64) -> Result<i64, Error> {
     Ok(value)
 }
 
+/// IDs that a list may name once each (a body's items, the shipments flagged). Interior
+/// mutability: the schema walk hands each object to the rules by shared reference.
+#[derive(Default)]
+pub(crate) struct Once(std::cell::RefCell<std::collections::HashSet<i64>>);
+
+impl Once {
+    /// `id` at `field`, refused if the list named it before (`what`: "item", "shipment").
+    pub(crate) fn check(&self, field: impl Display, what: &str, id: i64) -> Result<(), Error> {
+        if !self.0.borrow_mut().insert(id) {
+            return Err(Error::validation(
+                field.to_string(),
+                format!("{what} {id} is listed twice"),
+            ));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

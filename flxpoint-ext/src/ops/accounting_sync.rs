@@ -8,8 +8,6 @@ use crate::schema::{self, Field, Rules};
 use crate::{Client, Error, Patch, TokenKind, Validate, request, validate};
 use flxpoint_api::types::{FulfillmentAccountingSyncItem, FulfillmentAccountingSyncRequest};
 use serde_json::{Map, Value};
-use std::cell::RefCell;
-use std::collections::HashSet;
 
 /// Builder of an accounting-sync call; see [`Client::sync_accounting`]. Every field starts
 /// [`Patch::Unchanged`] and is sent exactly as set: absent, `null`, or a value.
@@ -146,14 +144,10 @@ impl SyncAccounting {
 #[derive(Default)]
 struct AccountingRules {
     /// The item IDs seen so far.
-    seen: RefCell<HashSet<i64>>,
+    seen: validate::Once,
 }
 
 impl Rules for AccountingRules {
-    fn normalize(&self, _: &str, _: &str, _: &mut Map<String, Value>) -> Result<bool, Error> {
-        Ok(false)
-    }
-
     fn check(&self, pattern: &str, at: &str, object: &Map<String, Value>) -> Result<(), Error> {
         match pattern {
             "" => {
@@ -176,12 +170,7 @@ impl Rules for AccountingRules {
             "items[]" => {
                 if let Some(id) = object.get("id").and_then(Value::as_i64) {
                     validate::id(Field(at, "id"), id)?;
-                    if !self.seen.borrow_mut().insert(id) {
-                        return Err(Error::validation(
-                            Field(at, "id").to_string(),
-                            format!("item {id} is listed twice"),
-                        ));
-                    }
+                    self.seen.check(Field(at, "id"), "item", id)?;
                 }
                 match object.get("externalAccountingItemId") {
                     None => Err(Error::validation(

@@ -8,8 +8,6 @@ use crate::schema::{self, Field, Rules};
 use crate::{Client, Error, TokenKind, Validate, request, validate};
 use flxpoint_api::types;
 use serde_json::{Map, Value};
-use std::cell::RefCell;
-use std::collections::HashSet;
 
 /// A shipment's channel sync error to record.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,14 +104,10 @@ impl FlagShipmentsWithErrors {
 #[derive(Default)]
 struct FlagRules {
     /// The IDs seen so far (a shipment listed twice is refused).
-    seen: RefCell<HashSet<i64>>,
+    seen: validate::Once,
 }
 
 impl Rules for FlagRules {
-    fn normalize(&self, _: &str, _: &str, _: &mut Map<String, Value>) -> Result<bool, Error> {
-        Ok(false)
-    }
-
     fn check(&self, pattern: &str, at: &str, object: &Map<String, Value>) -> Result<(), Error> {
         if pattern != "[]" {
             return Ok(());
@@ -121,12 +115,7 @@ impl Rules for FlagRules {
         let required = |key: &str| Error::validation(Field(at, key).to_string(), "is required");
         let id = object.get("id").and_then(Value::as_i64).ok_or_else(|| required("id"))?;
         validate::id(Field(at, "id"), id)?;
-        if !self.seen.borrow_mut().insert(id) {
-            return Err(Error::validation(
-                Field(at, "id").to_string(),
-                format!("shipment {id} is listed twice"),
-            ));
-        }
+        self.seen.check(Field(at, "id"), "shipment", id)?;
         let sync_error =
             object.get("syncError").and_then(Value::as_str).ok_or_else(|| required("syncError"))?;
         validate::non_empty(Field(at, "syncError"), sync_error)?;
