@@ -521,6 +521,19 @@ mod tests {
         counting.read_exact(&mut chunk).unwrap();
     }
 
+    #[test]
+    fn a_record_of_many_short_lines_keeps_few_line_starts() {
+        // 100 000 lines in one quoted value: only the lines the reader's buffer may still hold
+        // (two buffers' worth) are kept, besides the record's first.
+        let text = format!("\"{}\"\n", "a\n".repeat(100_000));
+        let mut counting = Counting::new(io::Cursor::new(text));
+        counting.begin_record(0);
+        io::copy(&mut counting, &mut io::sink()).unwrap();
+        assert_eq!(counting.line, 100_002);
+        let kept = counting.firsts.len();
+        assert!((1..=CSV_BUFFER + 1).contains(&kept), "{kept} line starts kept");
+    }
+
     /// Header `a,b`, then records of `size` bytes each, then an error instead of the end.
     struct FailingAfter(io::Chain<io::Cursor<Vec<u8>>, io::Take<io::Repeat>>);
 
