@@ -9,6 +9,7 @@
 use crate::Error;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 /// `$ref`s followed deeper than this are not checked (the document has no recursive schema; this
@@ -244,6 +245,24 @@ impl Node {
     }
 }
 
+/// A request object's fields by name, found by comparing names: a request's objects hold a few
+/// fields, and hashing the name (serde_json's map is an `IndexMap` when a crate in the build
+/// turns on `preserve_order`) costs more than comparing them.
+pub(crate) trait Fields {
+    /// The field `key`.
+    fn field(&self, key: &str) -> Option<&Value>;
+    /// Whether the field `key` is there.
+    fn has(&self, key: &str) -> bool {
+        self.field(key).is_some()
+    }
+}
+
+impl Fields for Map<String, Value> {
+    fn field(&self, key: &str) -> Option<&Value> {
+        self.iter().find_map(|(k, v)| (k == key).then_some(v))
+    }
+}
+
 /// The pages' rules on one kind of object. `pattern` is the object's path with every index as
 /// `[]` (`shipment.shipmentItems[]`), `at` its path (`shipment.shipmentItems[2]`, `""` for the
 /// body).
@@ -268,7 +287,7 @@ pub(crate) trait Rules {
 /// are not nullable (the pages' own examples send them for "absent"). Returns whether `value`
 /// was changed (a name mapped, a `null` removed).
 pub(crate) fn check(value: &mut Value, schema: &Node, rules: &dyn Rules) -> Result<bool, Error> {
-    walk(value, schema, "", rules)
+    walk(value, schema, &mut String::new(), rules)
 }
 
 /// The name a path is reported by (`body` for the body itself).
@@ -325,10 +344,18 @@ fn scalar(value: &Value, node: &Node) -> Result<(), String> {
     Err(format!("must be {}", node.kind.what()))
 }
 
-fn walk(value: &mut Value, node: &Node, at: &str, rules: &dyn Rules) -> Result<bool, Error> {
-    scalar(value, node).map_err(|rule| Error::validation(field(at), rule))?;
+/// `path` is the value's path (`shipment.shipmentItems[2]`): one buffer for the whole walk, each
+/// level appending its part and cutting it off after.
+fn walk(
+    value: &mut Value,
+    node: &Node,
+    path: &mut String,
+    rules: &dyn Rules,
+) -> Result<bool, Error> {
+    scalar(value, node).map_err(|rule| Error::validation(field(path), rule))?;
+    let at = path.as_str();
     match (&node.kind, value) {
-        (Kind::Object { .. }, Value::Object(object)) => walk_object(object, node, at, rules),
+        (Kind::Object { .. }, Value::Object(object)) => walk_object(object, node, path, rules),
         (Kind::Array { element, min_items }, Value::Array(items)) => {
             if (items.len() as u64) < *min_items {
                 let needs = if *min_items == 1 {
@@ -339,12 +366,15 @@ fn walk(value: &mut Value, node: &Node, at: &str, rules: &dyn Rules) -> Result<b
                 return Err(Error::validation(field(at), format!("needs at least {needs}")));
             }
             let mut changed = false;
+            let len = path.len();
             for (i, item) in items.iter_mut().enumerate() {
                 if element.is_container() {
-                    changed |= walk(item, element, &format!("{at}[{i}]"), rules)?;
+                    let _ = write!(path, "[{i}]"); // (writing to a String cannot fail)
+                    changed |= walk(item, element, path, rules)?;
+                    path.truncate(len);
                 } else {
                     scalar(item, element)
-                        .map_err(|rule| Error::validation(format!("{at}[{i}]"), rule))?;
+                        .map_err(|rule| Error::validation(format!("{path}[{i}]"), rule))?;
                 }
             }
             Ok(changed)
@@ -358,9 +388,10 @@ fn walk(value: &mut Value, node: &Node, at: &str, rules: &dyn Rules) -> Result<b
 fn walk_object(
     object: &mut Map<String, Value>,
     node: &Node,
-    at: &str,
+    path: &mut String,
     rules: &dyn Rules,
 ) -> Result<bool, Error> {
+    let at = path.as_str();
     let Kind::Object { properties, required } = &node.kind else { return Ok(false) };
     let pattern = node.pattern.as_str();
     let mut changed = rules.normalize(pattern, at, object)?;
@@ -390,7 +421,7 @@ fn walk_object(
     if let Some((key, rule)) = wrong {
         return Err(Error::validation(join(at, key), rule));
     }
-    let missing = required.iter().find(|key| !object.contains_key(key.as_str()));
+    let missing = required.iter().find(|key| !object.has(key));
     if let Some(unknown) = unknown {
         // A misspelt required field (`trackingNumbr`) is named by the field it misses.
         if let Some(meant) = missing.filter(|m| strsim::damerau_levenshtein(m, unknown) <= 2) {
@@ -410,8 +441,14 @@ fn walk_object(
     }
     rules.check(pattern, at, object)?;
     for p in properties.iter().filter(|p| p.node.is_container()) {
-        if let Some(value) = object.get_mut(&p.name) {
-            changed |= walk(value, &p.node, &join(at, &p.name), rules)?;
+        if let Some(value) = object.iter_mut().find_map(|(k, v)| (*k == p.name).then_some(v)) {
+            let len = path.len();
+            if len > 0 {
+                path.push('.');
+            }
+            path.push_str(&p.name);
+            changed |= walk(value, &p.node, path, rules)?;
+            path.truncate(len);
         }
     }
     Ok(changed)

@@ -4,7 +4,7 @@ use crate::Response;
 use crate::exec::CallSettings;
 use crate::options::CallOptions;
 use crate::retry::RetryClass;
-use crate::schema::{self, Field, Rules};
+use crate::schema::{self, Field, Fields, Rules};
 use crate::{Client, Error, Patch, TokenKind, Validate, request, validate};
 use flxpoint_api::types::{FulfillmentAccountingSyncItem, FulfillmentAccountingSyncRequest};
 use serde_json::{Map, Value};
@@ -153,26 +153,26 @@ impl Rules for AccountingRules {
             "" => {
                 let fields = ["accountingSynced", "externalAccountingId", "accountingError"];
                 let no_items =
-                    object.get("items").and_then(Value::as_array).is_none_or(Vec::is_empty);
-                if no_items && !fields.iter().any(|f| object.contains_key(*f)) {
+                    object.field("items").and_then(Value::as_array).is_none_or(Vec::is_empty);
+                if no_items && !fields.iter().any(|f| object.has(f)) {
                     return Err(Error::validation(
                         "body",
                         "changes nothing: set or clear at least one field or item",
                     ));
                 }
                 for key in ["externalAccountingId", "accountingError"] {
-                    if let Some(v) = object.get(key).and_then(Value::as_str) {
+                    if let Some(v) = object.field(key).and_then(Value::as_str) {
                         validate::non_empty(key, v)?;
                     }
                 }
                 Ok(())
             }
             "items[]" => {
-                if let Some(id) = object.get("id").and_then(Value::as_i64) {
+                if let Some(id) = object.field("id").and_then(Value::as_i64) {
                     validate::id(Field(at, "id"), id)?;
                     self.seen.check(Field(at, "id"), "item", id)?;
                 }
-                match object.get("externalAccountingItemId") {
+                match object.field("externalAccountingItemId") {
                     None => Err(Error::validation(
                         Field(at, "externalAccountingItemId").to_string(),
                         "is unchanged, so the item changes nothing: set or clear it",

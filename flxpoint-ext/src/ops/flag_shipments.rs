@@ -4,7 +4,7 @@ use crate::Response;
 use crate::exec::CallSettings;
 use crate::options::CallOptions;
 use crate::retry::RetryClass;
-use crate::schema::{self, Field, Rules};
+use crate::schema::{self, Field, Fields, Rules};
 use crate::{Client, Error, TokenKind, Validate, request, validate};
 use flxpoint_api::types;
 use serde_json::{Map, Value};
@@ -113,11 +113,13 @@ impl Rules for FlagRules {
             return Ok(());
         }
         let required = |key: &str| Error::validation(Field(at, key).to_string(), "is required");
-        let id = object.get("id").and_then(Value::as_i64).ok_or_else(|| required("id"))?;
+        let id = object.field("id").and_then(Value::as_i64).ok_or_else(|| required("id"))?;
         validate::id(Field(at, "id"), id)?;
         self.seen.check(Field(at, "id"), "shipment", id)?;
-        let sync_error =
-            object.get("syncError").and_then(Value::as_str).ok_or_else(|| required("syncError"))?;
+        let sync_error = object
+            .field("syncError")
+            .and_then(Value::as_str)
+            .ok_or_else(|| required("syncError"))?;
         validate::non_empty(Field(at, "syncError"), sync_error)?;
         let mut others: Vec<&String> =
             object.keys().filter(|k| !matches!(k.as_str(), "id" | "syncError")).collect();

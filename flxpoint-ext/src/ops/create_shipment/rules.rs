@@ -3,7 +3,7 @@
 //! fields, and what each token kind may do. Types, required and unknown fields come from the
 //! schema ([`crate::schema`]).
 
-use crate::schema::{self, Field, Rules};
+use crate::schema::{self, Field, Fields, Rules};
 use crate::{Error, TokenKind, Validate, request, types, validate};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -33,8 +33,8 @@ fn alias(
     differs: impl FnOnce(&Value, &Value) -> String,
 ) -> Result<bool, Error> {
     // A mistyped value stays where it is, so that its type error names the field given.
-    let Some(value) = object.get(old).filter(|v| v.is_i64()).cloned() else { return Ok(false) };
-    match object.get(new) {
+    let Some(value) = object.field(old).filter(|v| v.is_i64()).cloned() else { return Ok(false) };
+    match object.field(new) {
         Some(current) if *current != value => {
             return Err(Error::validation(Field(at, old).to_string(), differs(&value, current)));
         }
@@ -59,10 +59,14 @@ fn visible_text(object: &Map<String, Value>, at: &str, except: &[&str]) -> Resul
 
 /// `customFields` names appear once: the server silently drops a repeat.
 fn unique_custom_fields(object: &Map<String, Value>, at: &str) -> Result<(), Error> {
-    let Some(fields) = object.get("customFields").and_then(Value::as_array) else { return Ok(()) };
+    let Some(fields) = object.field("customFields").and_then(Value::as_array) else {
+        return Ok(());
+    };
     let mut seen = HashSet::new();
-    for (i, name) in
-        fields.iter().enumerate().filter_map(|(i, f)| Some((i, f.get("name")?.as_str()?)))
+    for (i, name) in fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| Some((i, f.as_object()?.field("name")?.as_str()?)))
     {
         if !seen.insert(name) {
             return Err(Error::validation(
@@ -76,9 +80,9 @@ fn unique_custom_fields(object: &Map<String, Value>, at: &str) -> Result<(), Err
 
 impl CreateRules {
     fn body(&self, object: &Map<String, Value>) -> Result<(), Error> {
-        let id = object.get("fulfillmentRequestId").and_then(Value::as_i64);
-        let number = object.get("purchaseOrderNumber").and_then(Value::as_str);
-        let source_id = object.get("sourceId").and_then(Value::as_i64);
+        let id = object.field("fulfillmentRequestId").and_then(Value::as_i64);
+        let number = object.field("purchaseOrderNumber").and_then(Value::as_str);
+        let source_id = object.field("sourceId").and_then(Value::as_i64);
         match (id, number, source_id) {
             (Some(_), Some(_), _) => {
                 return Err(Error::validation(
@@ -122,11 +126,11 @@ impl CreateRules {
     }
 
     fn shipment(object: &Map<String, Value>, at: &str) -> Result<(), Error> {
-        if let Some(tracking) = object.get("trackingNumber").and_then(Value::as_str) {
+        if let Some(tracking) = object.field("trackingNumber").and_then(Value::as_str) {
             validate::identifier(Field(at, "trackingNumber"), tracking)?;
         }
         visible_text(object, at, &["trackingNumber"])?;
-        if object.get("shippingCost").and_then(Value::as_f64).is_some_and(|c| c < 0.0) {
+        if object.field("shippingCost").and_then(Value::as_f64).is_some_and(|c| c < 0.0) {
             return Err(Error::validation(
                 Field(at, "shippingCost").to_string(),
                 "must be a finite, non-negative number",
@@ -136,10 +140,10 @@ impl CreateRules {
     }
 
     fn item(object: &Map<String, Value>, at: &str) -> Result<(), Error> {
-        if let Some(quantity) = object.get("quantity").and_then(Value::as_i64) {
+        if let Some(quantity) = object.field("quantity").and_then(Value::as_i64) {
             validate::positive(Field(at, "quantity"), quantity)?;
         }
-        let mut given = ITEM_KEYS.iter().filter(|key| object.contains_key(**key));
+        let mut given = ITEM_KEYS.iter().filter(|key| object.has(key));
         let Some(first) = given.next() else {
             return Err(Error::validation(
                 at,
@@ -152,11 +156,11 @@ impl CreateRules {
                 format!("names the item a second way (after {first}): give exactly one"),
             ));
         }
-        if let Some(sku) = object.get("sku").and_then(Value::as_str) {
+        if let Some(sku) = object.field("sku").and_then(Value::as_str) {
             validate::identifier(Field(at, "sku"), sku)?;
         }
         for key in ITEM_IDS {
-            if let Some(id) = object.get(key).and_then(Value::as_i64) {
+            if let Some(id) = object.field(key).and_then(Value::as_i64) {
                 validate::id(Field(at, key), id)?;
             }
         }
