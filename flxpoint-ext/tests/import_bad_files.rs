@@ -100,6 +100,17 @@ async fn a_quoting_error_is_reported_at_the_opening_quote() {
 }
 
 #[tokio::test]
+async fn a_row_with_too_few_or_too_many_fields_is_named_where_it_differs() {
+    // Nine columns: a row of eight misses the ninth (`quantity`); a row of ten has a tenth.
+    let file = format!(
+        "{HEADER}1388412,,,T1,ups,,AB-100,,1\n1388412,,,T2,ups,,AB-100,\n1388412,,,T3,ups,,AB-100,,1,9\n"
+    );
+    let p = check(&file, &[(3, "quantity"), (4, "column 10")]).await;
+    assert!(p[0].message.starts_with("is missing: the row has 8 field(s), the header 9"), "{p:?}");
+    assert!(p[1].message.starts_with("is beyond the header: the row has 10 field(s)"), "{p:?}");
+}
+
+#[tokio::test]
 async fn an_empty_file_is_refused() {
     check("", &[(1, "header")]).await;
 }
