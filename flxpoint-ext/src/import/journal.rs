@@ -686,3 +686,27 @@ impl TokenLabel {
         TokenLabel::from_key(key)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_and_kinds_print_as_the_journal_and_the_reports_name_them() {
+        let states = [
+            (UnitState::Pending, "pending"),
+            (UnitState::InFlight, "in_flight"),
+            (UnitState::Created, "created"),
+            (UnitState::AlreadyExists, "already_exists"),
+            (UnitState::Flagged, "flagged"),
+            (UnitState::Failed, "failed"),
+        ];
+        for (state, name) in states {
+            assert_eq!(state.to_string(), name);
+            assert_eq!(state.as_str(), name);
+        }
+        assert_eq!(JobKind::Shipments.to_string(), "shipments");
+        assert_eq!(JobKind::Flags.to_string(), "flags");
+        assert_eq!(JobKind::from_key("flags"), Some(JobKind::Flags));
+    }
+}
