@@ -709,4 +709,18 @@ mod tests {
         assert_eq!(JobKind::Flags.to_string(), "flags");
         assert_eq!(JobKind::from_key("flags"), Some(JobKind::Flags));
     }
+
+    #[test]
+    fn done_counts_every_finished_outcome_and_nothing_else() {
+        let mut counts = Counts { total: 100, pending: 1, in_flight: 2, ..Counts::default() };
+        for (state, n) in [
+            (UnitState::Created, 3),
+            (UnitState::AlreadyExists, 5),
+            (UnitState::Flagged, 7),
+            (UnitState::Failed, 11),
+        ] {
+            counts.add(state, n);
+        }
+        assert_eq!(counts.done(), 3 + 5 + 7 + 11);
+    }
 }
