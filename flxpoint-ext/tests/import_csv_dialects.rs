@@ -323,3 +323,15 @@ fn a_closed_quote_over_lines_is_no_problem_whatever_the_files_length() {
         assert_eq!(bodies(&journal)[0]["shipment"]["note"], note);
     }
 }
+
+#[test]
+fn a_journal_debugs_as_its_path_kind_and_input() {
+    let file = lines("\n", &[HEADER, "1388412,T1,ups,,HG12123123,1"]);
+    let (journal, dir) = open(file.as_bytes(), None).expect("accepted");
+    let shown = format!("{journal:?}");
+    let path = dir.path().join("shipments.csv.journal");
+    assert!(shown.starts_with("Journal {"), "{shown}");
+    assert!(shown.contains(&format!("{:?}", path)), "{shown}");
+    assert!(shown.contains("kind: Shipments") && shown.contains("resumed: false"), "{shown}");
+    assert!(shown.contains("input_sha256: \""), "{shown}");
+}
