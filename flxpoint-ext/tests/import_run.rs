@@ -215,6 +215,19 @@ async fn each_source_goes_with_its_own_token() {
         "{err:?}"
     );
     assert!(err.to_string().starts_with("no token configured for token of source 200;"), "{err}");
+    drop(journal);
+
+    // The units counted are all a run would send for that token: pending and in flight alike.
+    let path = Journal::default_path(&input);
+    set_state(&path, "id = 5", "created");
+    set_state(&path, "id = 1", "pending");
+    set_state(&path, "id = 2", "in_flight");
+    let mut journal = Journal::shipments(&input).open(&account, no_problem).unwrap();
+    let err = journal.run(&account, &RunOptions::new(), |_| {}).await.unwrap_err();
+    assert!(
+        matches!(err, ImportError::MissingToken { token: TokenLabel::Source(100), units: 2 }),
+        "{err:?}"
+    );
     assert_eq!(sandbox.request_count(), 5);
 }
 
