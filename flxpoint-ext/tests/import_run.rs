@@ -330,3 +330,29 @@ async fn rows_without_a_source_go_with_the_only_source_token_when_there_is_no_ac
     assert_eq!(summary.created, 1);
     assert_eq!(sandbox.shipments()[0]["sourceId"], 100);
 }
+
+#[tokio::test]
+async fn units_of_every_state_a_run_sends_go_in_the_files_order() {
+    let sandbox = sandbox().await;
+    let router = account_router(&sandbox);
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "shipments.csv", SAMPLE);
+    drop(Journal::shipments(&input).open(&router, no_problem).unwrap());
+    // The five shipments interleave the states a retrying run sends.
+    let path = Journal::default_path(&input);
+    assert_eq!(set_state(&path, "id IN (1, 4)", "failed"), 2);
+    assert_eq!(set_state(&path, "id IN (2, 5)", "in_flight"), 2);
+    let mut journal = Journal::shipments(&input).open(&router, no_problem).unwrap();
+    let options = RunOptions::new().concurrency_per_token(1).retry_failed(true);
+    let summary = journal.run(&router, &options, |_| {}).await.unwrap();
+    assert_eq!(summary.created, 5, "{summary:?}");
+    let sent: Vec<String> = stored(&sandbox).into_iter().map(|(_, tracking)| tracking).collect();
+    let in_file_order = [
+        "1Z999AA10123456784",
+        "1Z999AA10123456785",
+        "1Z999AA10123456786",
+        "9400110200881234567890",
+        "FDX771234567890",
+    ];
+    assert_eq!(sent, in_file_order);
+}
