@@ -9,6 +9,21 @@ use flxpoint_sandbox::sandbox::Fault;
 use import_support::*;
 use std::collections::BTreeSet;
 
+/// A sandbox, the account token's router, and the sample file (`input`) in a temporary
+/// directory (`dir`, kept while it lives).
+async fn sample() -> (
+    flxpoint_sandbox::sandbox::Sandbox,
+    flxpoint_ext::import::TokenRouter,
+    tempfile::TempDir,
+    std::path::PathBuf,
+) {
+    let sandbox = sandbox().await;
+    let router = account_router(&sandbox);
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "shipments.csv", SAMPLE);
+    (sandbox, router, dir, input)
+}
+
 /// The shipments of the sample file, as (fulfillment request, tracking number).
 fn sample_shipments() -> BTreeSet<(i64, String)> {
     [
@@ -29,10 +44,7 @@ fn no_problem(p: flxpoint_ext::import::Problem) {
 
 #[tokio::test]
 async fn the_sample_file_imports_fully_and_a_second_run_sends_nothing() {
-    let sandbox = sandbox().await;
-    let router = account_router(&sandbox);
-    let dir = tempfile::tempdir().unwrap();
-    let input = write(dir.path(), "shipments.csv", SAMPLE);
+    let (sandbox, router, _dir, input) = sample().await;
     let mut journal = Journal::shipments(&input).open(&router, no_problem).unwrap();
     assert_eq!(journal.path(), Journal::default_path(&input));
     assert_eq!(journal.counts().unwrap().total, 5);
@@ -110,10 +122,7 @@ async fn the_sample_file_imports_fully_and_a_second_run_sends_nothing() {
 
 #[tokio::test]
 async fn after_a_crash_in_flight_shipments_are_sent_again_and_found_existing() {
-    let sandbox = sandbox().await;
-    let router = account_router(&sandbox);
-    let dir = tempfile::tempdir().unwrap();
-    let input = write(dir.path(), "shipments.csv", SAMPLE);
+    let (sandbox, router, dir, input) = sample().await;
     let journal_path = dir.path().join("elsewhere.journal");
     let mut journal =
         Journal::shipments(&input).journal_path(&journal_path).open(&router, no_problem).unwrap();
@@ -141,10 +150,7 @@ async fn after_a_crash_in_flight_shipments_are_sent_again_and_found_existing() {
 
 #[tokio::test]
 async fn failed_shipments_are_sent_again_only_with_retry_failed() {
-    let sandbox = sandbox().await;
-    let router = account_router(&sandbox);
-    let dir = tempfile::tempdir().unwrap();
-    let input = write(dir.path(), "shipments.csv", SAMPLE);
+    let (sandbox, router, _dir, input) = sample().await;
     // The first create answers 503 before acting; the second 503 after creating (the answer is
     // lost). Retries are off in these clients, so both are failed.
     sandbox.inject(Fault::status(503).on_path("/shipments").times(1));
@@ -333,10 +339,7 @@ async fn rows_without_a_source_go_with_the_only_source_token_when_there_is_no_ac
 
 #[tokio::test]
 async fn units_of_every_state_a_run_sends_go_in_the_files_order() {
-    let sandbox = sandbox().await;
-    let router = account_router(&sandbox);
-    let dir = tempfile::tempdir().unwrap();
-    let input = write(dir.path(), "shipments.csv", SAMPLE);
+    let (sandbox, router, _dir, input) = sample().await;
     drop(Journal::shipments(&input).open(&router, no_problem).unwrap());
     // The five shipments interleave the states a retrying run sends.
     let path = Journal::default_path(&input);
