@@ -9,7 +9,6 @@
 use crate::Error;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 /// `$ref`s followed deeper than this are not checked (the document has no recursive schema; this
@@ -309,6 +308,36 @@ impl std::fmt::Display for Field<'_> {
     }
 }
 
+/// The path of item `i` of the array at the path `.0` (`shipment.shipmentItems[2]`), formatted
+/// only when it is needed.
+#[derive(Clone, Copy)]
+pub(crate) struct Indexed<'a>(pub &'a str, pub usize);
+
+impl std::fmt::Display for Indexed<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}[{}]", self.0, self.1)
+    }
+}
+
+/// Appends `[i]` to `path` as [`Indexed`] writes it, without the formatting machinery: this
+/// runs for every item of every array of every request.
+fn push_index(path: &mut String, i: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = i;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    path.push('[');
+    digits[at..].iter().for_each(|&d| path.push(char::from(d)));
+    path.push(']');
+}
+
 fn join(at: &str, key: &str) -> String {
     Field(at, key).to_string()
 }
@@ -369,12 +398,12 @@ fn walk(
             let len = path.len();
             for (i, item) in items.iter_mut().enumerate() {
                 if element.is_container() {
-                    let _ = write!(path, "[{i}]"); // (writing to a String cannot fail)
+                    push_index(path, i);
                     changed |= walk(item, element, path, rules)?;
                     path.truncate(len);
                 } else {
                     scalar(item, element)
-                        .map_err(|rule| Error::validation(format!("{path}[{i}]"), rule))?;
+                        .map_err(|rule| Error::validation(Indexed(path, i).to_string(), rule))?;
                 }
             }
             Ok(changed)
@@ -457,6 +486,15 @@ fn walk_object(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_index_is_appended_as_it_is_displayed() {
+        for i in [0, 7, 10, 99, 100, 12345, usize::MAX] {
+            let mut path = "a.b".to_owned();
+            push_index(&mut path, i);
+            assert_eq!(path, Indexed("a.b", i).to_string());
+        }
+    }
 
     #[test]
     fn the_embedded_document_has_the_request_schemas() {

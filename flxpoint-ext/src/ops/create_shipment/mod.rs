@@ -158,8 +158,12 @@ impl ShipmentLine {
     /// The generated item, unchecked (the request's rules check it); custom fields added with
     /// [`ShipmentLine::custom_field`] follow any set through [`ShipmentLine::with`].
     fn build(&self) -> Result<types::CreateShipmentItem, types::error::ConversionError> {
-        let mut item: types::CreateShipmentItem = self.fields.clone().try_into()?;
-        item.custom_fields.extend(self.custom_fields.iter().map(|f| Some(f.to_wire())));
+        self.clone().into_item()
+    }
+
+    fn into_item(self) -> Result<types::CreateShipmentItem, types::error::ConversionError> {
+        let mut item: types::CreateShipmentItem = self.fields.try_into()?;
+        item.custom_fields.extend(self.custom_fields.into_iter().map(|f| Some(f.into_wire())));
         Ok(item)
     }
 }
@@ -167,10 +171,10 @@ impl ShipmentLine {
 impl CustomField {
     // Default plus fields, not a literal: a field the spec adds later must not break this.
     #[allow(clippy::field_reassign_with_default)]
-    fn to_wire(&self) -> types::CreateShipmentCustomField {
+    fn into_wire(self) -> types::CreateShipmentCustomField {
         let mut field = types::CreateShipmentCustomField::default();
-        field.name = Some(self.name.clone());
-        field.value = Some(self.value.clone());
+        field.name = Some(self.name);
+        field.value = Some(self.value);
         field
     }
 }
@@ -374,20 +378,8 @@ impl CreateShipment {
     /// Validates and builds the wire body without sending it: the generated request, checked by
     /// [`Validate::validate`] for the client's token kind.
     pub fn to_request(&self) -> Result<types::CreateShipmentRequest, Error> {
-        fn unbuildable(at: &str) -> impl FnOnce(types::error::ConversionError) -> Error + '_ {
-            move |e| Error::validation(at, e.to_string())
-        }
-        let mut shipment: types::CreateShipmentRequestShipment =
-            self.shipment.clone().try_into().map_err(unbuildable("shipment"))?;
-        let first = shipment.shipment_items.len();
-        for (i, line) in self.lines.iter().enumerate() {
-            let at = format!("shipment.shipmentItems[{}]", first + i);
-            shipment.shipment_items.push(line.build().map_err(unbuildable(&at))?);
-        }
-        shipment.custom_fields.extend(self.custom_fields.iter().map(CustomField::to_wire));
-        let request: types::CreateShipmentRequest =
-            self.request.clone().shipment(shipment).try_into().map_err(unbuildable("body"))?;
-        request.validate(self.client.token_kind())
+        let Self { client, request, shipment, lines, custom_fields, .. } = self.clone();
+        build_request(&client, request, shipment, lines, custom_fields)
     }
 
     crate::options::per_call_options!(CreateOutcome);
@@ -395,17 +387,18 @@ impl CreateShipment {
     /// A 409 answering a retry whose earlier attempt may have reached the server is
     /// [`CreateOutcome::AlreadyExists`], not an error (and not `Created`).
     async fn send_inner(self) -> Result<Response<CreateOutcome>, Error> {
-        let body = self.to_request()?;
-        let options = self.options.check()?;
+        let Self { client, request, shipment, lines, custom_fields, options } = self;
+        let body = build_request(&client, request, shipment, lines, custom_fields)?;
+        let options = options.check()?;
         // With duplicates refused, a repeat is answered 409 and cannot create a second shipment.
         let class = if body.allow_duplicate_tracking_numbers {
             RetryClass::NotProcessedOnly
         } else {
             RetryClass::Idempotent
         };
-        let call = self.client.prepare(CallSettings::new("createShipment", class, options));
+        let call = client.prepare(CallSettings::new("createShipment", class, options));
         let (result, state) =
-            self.client.call(&call, call.api().create_shipment().body(body).send()).await;
+            client.call(&call, call.api().create_shipment().body(body).send()).await;
         match result {
             Ok(response) => Ok(response.map(|shipment| CreateOutcome::Created(Box::new(shipment)))),
             Err(Error::Conflict(mut e)) if state.ambiguous_earlier_attempt => Ok(Response {
@@ -418,4 +411,30 @@ impl CreateShipment {
             Err(e) => Err(e),
         }
     }
+}
+
+/// The generated request from a builder's parts (taken, not cloned: `send` runs this on every
+/// call), checked by [`Validate::validate`] for the client's token kind.
+fn build_request(
+    client: &Client,
+    request: types::builder::CreateShipmentRequest,
+    shipment: types::builder::CreateShipmentRequestShipment,
+    lines: Vec<ShipmentLine>,
+    custom_fields: Vec<CustomField>,
+) -> Result<types::CreateShipmentRequest, Error> {
+    let unbuildable = |at: &dyn std::fmt::Display, e: types::error::ConversionError| {
+        Error::validation(at.to_string(), e.to_string())
+    };
+    let mut shipment: types::CreateShipmentRequestShipment =
+        shipment.try_into().map_err(|e| unbuildable(&"shipment", e))?;
+    let first = shipment.shipment_items.len();
+    for (i, line) in lines.into_iter().enumerate() {
+        // The path is formatted only for an error: this runs on every call.
+        let at = crate::schema::Indexed("shipment.shipmentItems", first + i);
+        shipment.shipment_items.push(line.into_item().map_err(|e| unbuildable(&at, e))?);
+    }
+    shipment.custom_fields.extend(custom_fields.into_iter().map(CustomField::into_wire));
+    let request: types::CreateShipmentRequest =
+        request.shipment(shipment).try_into().map_err(|e| unbuildable(&"body", e))?;
+    request.validate(client.token_kind())
 }
