@@ -133,7 +133,7 @@ impl Client {
         token: ApiToken,
         kind: Option<TokenKind>,
     ) -> Result<Self, Error> {
-        token.check()?;
+        let token_header = token.header_value()?;
         #[cfg(feature = "redis")]
         let bucket = match &shared.store {
             Some(store) => limiter::shared_bucket(&shared.origin, &token, shared.rate, store),
@@ -143,6 +143,7 @@ impl Client {
         let bucket = limiter::bucket(&shared.origin, token.fingerprint(), shared.rate);
         let executor = Arc::new(TokenExecutor {
             token: token.clone(),
+            token_header,
             bucket,
             retry: shared.retry.clone(),
             attempt_timeout: Some(shared.attempt_timeout),
@@ -204,7 +205,7 @@ impl Client {
         let started = std::time::Instant::now();
         let deadline = call.settings.deadline.unwrap_or(self.inner.deadline);
         let out =
-            tracing::Instrument::instrument(tokio::time::timeout(deadline, fut), span.clone())
+            tracing::Instrument::instrument(crate::timer::timeout(deadline, fut), span.clone())
                 .await;
         let report = call.report();
         let sent = Sent { operation, attempts: report.attempts, elapsed: started.elapsed() };
@@ -263,7 +264,7 @@ impl Client {
         let http = &self.inner.shared.http;
         let run = self.inner.executor.run(http, request, &settings, &report);
         let out =
-            tracing::Instrument::instrument(tokio::time::timeout(deadline, run), span.clone())
+            tracing::Instrument::instrument(crate::timer::timeout(deadline, run), span.clone())
                 .await;
         let report = report.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
         let sent = Sent { operation, attempts: report.attempts, elapsed: started.elapsed() };
@@ -317,6 +318,7 @@ fn executor_verdict(sent: Sent, report: &CallReport) -> Option<Error> {
         CallReport { too_large: Some((status, limit)), .. } => {
             Some(sent.too_large(*status, *limit))
         }
+        CallReport { timed_out: true, .. } => Some(sent.timeout()),
         _ => None,
     }
 }

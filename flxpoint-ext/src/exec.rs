@@ -26,6 +26,10 @@ pub(crate) struct CallSettings {
     pub retry: Option<RetryPolicy>,
     pub attempt_timeout: Option<Duration>,
     pub headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+    /// Whether the caller reads an attempt timeout from the report ([`CallReport::timed_out`]):
+    /// the executor then keeps the timeout itself (see `crate::timer`). A call made through
+    /// [`crate::Client::api`] reads no report, and gets reqwest's own timeout error.
+    pub reports_timeouts: bool,
 }
 
 impl CallSettings {
@@ -44,12 +48,15 @@ impl CallSettings {
             retry: options.retry,
             attempt_timeout: options.attempt_timeout,
             headers: options.headers,
+            reports_timeouts: true,
         }
     }
 
     /// What a call made through [`crate::Client::api`] directly gets: the client's settings.
     fn plain(operation: &'static str) -> Self {
-        Self::new(operation, RetryClass::NotProcessedOnly, crate::options::Checked::default())
+        let settings =
+            Self::new(operation, RetryClass::NotProcessedOnly, crate::options::Checked::default());
+        Self { reports_timeouts: false, ..settings }
     }
 }
 
@@ -73,6 +80,8 @@ pub(crate) struct CallReport {
     pub redirect: Option<(u16, String)>,
     /// A success body over the size limit (status, limit): reading stopped there.
     pub too_large: Option<(u16, usize)>,
+    /// The last attempt ran out of its attempt timeout.
+    pub timed_out: bool,
 }
 
 /// One call: its settings, the generated client that carries them to the executor, and the
@@ -136,6 +145,8 @@ impl Executor for OneCall {
 /// The executor of one client (one token).
 pub(crate) struct TokenExecutor {
     pub token: ApiToken,
+    /// The token as a (sensitive) header value, made once: every attempt sends it.
+    pub token_header: reqwest::header::HeaderValue,
     pub bucket: Arc<Bucket>,
     pub retry: RetryPolicy,
     pub attempt_timeout: Option<Duration>,
@@ -183,14 +194,12 @@ impl TokenExecutor {
         for (name, value) in &settings.headers {
             request.headers_mut().insert(name.clone(), value.clone());
         }
-        if let Ok(value) = self.token.header_value() {
-            request.headers_mut().insert("x-api-token", value);
-        }
+        request.headers_mut().insert("x-api-token", self.token_header.clone());
         if let Some((name, value)) = &settings.extra_query {
             request.url_mut().query_pairs_mut().append_pair(name, value);
         }
         let attempt_timeout = settings.attempt_timeout.or(self.attempt_timeout);
-        if attempt_timeout.is_some() {
+        if !settings.reports_timeouts {
             *request.timeout_mut() = attempt_timeout;
         }
         let policy = settings.retry.as_ref().unwrap_or(&self.retry);
@@ -227,9 +236,17 @@ impl TokenExecutor {
             // The body is read inside the attempt (up to its limit), so a connection dropped
             // mid-body is a failed attempt the retry policy sees, not a surprise after the call
             // "succeeded".
-            let result = match client.execute(this).await {
-                Ok(response) => Answer::read(response, limits).await,
-                Err(e) => Err(e),
+            let exchange = async {
+                match client.execute(this).await {
+                    Ok(response) => Answer::read(response, limits).await.map_err(Failure::Http),
+                    Err(e) => Err(Failure::Http(e)),
+                }
+            };
+            let result = match attempt_timeout.filter(|_| settings.reports_timeouts) {
+                Some(limit) => {
+                    crate::timer::timeout(limit, exchange).await.unwrap_or(Err(Failure::TimedOut))
+                }
+                None => exchange.await,
             };
             let next = decide(class, &result);
             let status = result.as_ref().ok().map(|a| a.status.as_u16());
@@ -259,7 +276,16 @@ impl TokenExecutor {
                     continue;
                 }
             }
-            let mut answer = result?;
+            let mut answer = match result {
+                Ok(answer) => answer,
+                Err(Failure::Http(e)) => return Err(e),
+                Err(Failure::TimedOut) => {
+                    // No `reqwest::Error` can be made for it: the report says what happened,
+                    // and the call's error is taken from the report.
+                    with_report(&mut |r| r.timed_out = true);
+                    Answer::timed_out()
+                }
+            };
             if answer.status.is_redirection() {
                 let location = self.token.redact(&redirect_target(&answer));
                 let redirect = Some((answer.status.as_u16(), location));
@@ -287,15 +313,15 @@ impl TokenExecutor {
 fn redirect_target(answer: &Answer) -> String {
     let Some(raw) = answer.headers.get(reqwest::header::LOCATION) else { return String::new() };
     let raw = String::from_utf8_lossy(raw.as_bytes());
-    match answer.url.join(&raw) {
-        Ok(mut url) => {
+    match answer.url.as_ref().map(|url| url.join(&raw)) {
+        Some(Ok(mut url)) => {
             url.set_query(None);
             url.set_fragment(None);
             let _ = url.set_username("");
             let _ = url.set_password(None);
             url.to_string()
         }
-        Err(_) => raw.split(['?', '#']).next().unwrap_or_default().chars().take(200).collect(),
+        _ => raw.split(['?', '#']).next().unwrap_or_default().chars().take(200).collect(),
     }
 }
 
@@ -329,11 +355,19 @@ impl Drop for LimiterWait<'_> {
     }
 }
 
+/// How an attempt failed without an answer.
+enum Failure {
+    Http(reqwest::Error),
+    /// The attempt timeout passed (the request may have reached the server).
+    TimedOut,
+}
+
 /// A response read as far as its limit.
 struct Answer {
     status: reqwest::StatusCode,
     headers: reqwest::header::HeaderMap,
-    url: reqwest::Url,
+    /// The URL answered (none for a timed-out attempt).
+    url: Option<reqwest::Url>,
     body: bytes::Bytes,
     /// The body went on past the limit; `body` holds what was read (nothing for a success).
     truncated: bool,
@@ -344,7 +378,7 @@ impl Answer {
         let status = response.status();
         // Moved, not cloned: this runs on every call.
         let headers = std::mem::take(response.headers_mut());
-        let url = response.url().clone();
+        let url = Some(response.url().clone());
         let limit = match status.as_u16() {
             200..=299 => limits.success,
             300..=399 => 0,
@@ -353,35 +387,64 @@ impl Answer {
         let announced = response.content_length().and_then(|n| usize::try_from(n).ok());
         let mut truncated =
             status.is_success() && limit > 0 && announced.is_some_and(|n| n > limit);
-        let mut body = Vec::with_capacity(announced.unwrap_or(0).min(limit));
+        // A body that arrives in one chunk (the usual small JSON answer) is kept as that chunk;
+        // only a body in several is copied into one buffer.
+        let mut first: Option<bytes::Bytes> = None;
+        let mut joined: Vec<u8> = Vec::new();
+        let mut read = 0;
         // Streamed chunk by chunk, so memory never exceeds the limit plus one chunk; the rest
         // of an oversized body is never read (the connection is dropped with the response).
         while !truncated && limit > 0 {
-            let Some(chunk) = response.chunk().await? else { break };
-            let room = limit - body.len();
+            let Some(mut chunk) = response.chunk().await? else { break };
+            let room = limit - read;
             if chunk.len() > room {
-                body.extend_from_slice(&chunk[..room]);
+                chunk.truncate(room);
                 truncated = true;
-            } else {
-                body.extend_from_slice(&chunk);
+            }
+            read += chunk.len();
+            match first.take() {
+                None if joined.is_empty() => first = Some(chunk),
+                earlier => {
+                    if joined.is_empty() {
+                        joined.reserve(announced.unwrap_or(read).min(limit));
+                    }
+                    joined.extend_from_slice(earlier.as_deref().unwrap_or_default());
+                    joined.extend_from_slice(&chunk);
+                }
             }
         }
+        let mut body = first.unwrap_or_else(|| joined.into());
         if truncated && status.is_success() {
             // Half a JSON document decodes to nothing useful; the error says what happened.
             body.clear();
         }
-        Ok(Self { status, headers, url, body: body.into(), truncated })
+        Ok(Self { status, headers, url, body, truncated })
+    }
+
+    /// What an attempt that ran out of its timeout hands on: no answer came, so nothing of it
+    /// is real; the caller takes the call's error from the report instead
+    /// ([`CallReport::timed_out`]), never from this.
+    fn timed_out() -> Self {
+        Self {
+            status: reqwest::StatusCode::GATEWAY_TIMEOUT,
+            headers: reqwest::header::HeaderMap::new(),
+            url: None,
+            body: bytes::Bytes::new(),
+            truncated: false,
+        }
     }
 
     fn into_response(self) -> reqwest::Response {
         use reqwest::ResponseBuilderExt;
         // Keeps the real URL on the rebuilt response (reqwest would otherwise parse a
         // placeholder URL for every response).
-        let mut rebuilt = http::Response::builder()
-            .url(self.url)
-            .body(())
-            .unwrap_or_else(|_| http::Response::new(()))
-            .map(|()| self.body);
+        let builder = http::Response::builder();
+        let builder = match self.url {
+            Some(url) => builder.url(url),
+            None => builder,
+        };
+        let mut rebuilt =
+            builder.body(()).unwrap_or_else(|_| http::Response::new(())).map(|()| self.body);
         *rebuilt.status_mut() = self.status;
         *rebuilt.headers_mut() = self.headers;
         reqwest::Response::from(rebuilt)
@@ -394,7 +457,7 @@ fn header_retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> 
 
 /// Whether the attempt may be retried under `class`, and whether the server may have
 /// processed it (which matters to the caller, e.g. a 409 after an ambiguous create).
-fn decide(class: RetryClass, result: &reqwest::Result<Answer>) -> Next {
+fn decide(class: RetryClass, result: &Result<Answer, Failure>) -> Next {
     match result {
         Ok(a) => match a.status.as_u16() {
             // Refused before processing: always safe to repeat.
@@ -402,9 +465,14 @@ fn decide(class: RetryClass, result: &reqwest::Result<Answer>) -> Next {
             502..=504 if class == RetryClass::Idempotent => Next::Retry { ambiguous: true },
             _ => Next::Done,
         },
+        // It may have been processed: only an idempotent call may repeat it.
+        Err(Failure::TimedOut) if class == RetryClass::Idempotent => {
+            Next::Retry { ambiguous: true }
+        }
+        Err(Failure::TimedOut) => Next::Done,
         // The connection was never made: nothing reached the server.
-        Err(e) if e.is_connect() => Next::Retry { ambiguous: false },
-        Err(e)
+        Err(Failure::Http(e)) if e.is_connect() => Next::Retry { ambiguous: false },
+        Err(Failure::Http(e))
             if class == RetryClass::Idempotent
                 && (e.is_timeout() || e.is_request() || e.is_body() || e.is_decode()) =>
         {

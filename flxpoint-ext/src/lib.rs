@@ -20,6 +20,7 @@ mod request;
 mod response;
 mod retry;
 mod schema;
+mod timer;
 mod token;
 mod validate;
 

@@ -48,6 +48,29 @@ async fn a_per_call_deadline_and_attempt_timeout_override_the_clients() {
     assert!(err.elapsed() >= Duration::from_millis(300), "{err:?}");
 }
 
+/// The executor keeps attempt timeouts itself for the ext methods (which read its report), but
+/// a call through the generated client directly reads no report: it must get reqwest's own
+/// timeout error, never an answer the server did not send.
+#[tokio::test]
+async fn a_call_through_the_generated_client_times_out_with_reqwests_error() {
+    let server = answering(ResponseTemplate::new(204).set_delay(Duration::from_secs(5))).await;
+    let c = builder(&server).attempt_timeout(Duration::from_millis(150)).build().unwrap();
+    let started = Instant::now();
+    let err = c
+        .api()
+        .fail_fulfillment_request()
+        .fulfillment_request_id(5)
+        .error("e")
+        .send()
+        .await
+        .unwrap_err();
+    match err {
+        progenitor_client::Error::CommunicationError(e) => assert!(e.is_timeout(), "{e:?}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
 #[tokio::test]
 async fn a_per_call_retry_policy_applies_to_that_call_only() {
     let server = first_then(ResponseTemplate::new(503), ResponseTemplate::new(204)).await;
