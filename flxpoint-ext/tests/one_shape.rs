@@ -298,3 +298,27 @@ async fn a_flag_body_is_the_generated_shipment_list_keeping_only_id_and_sync_err
     assert_eq!(field_of(c.flag_shipments_request(extra).send().await), "[0].carrier");
     assert_eq!(sandbox.request_count(), 2);
 }
+
+/// A request built in code is checked as it is serialized; one holding a deprecated name is
+/// checked as a JSON body instead (which maps the name), with the same result as that body.
+#[test]
+fn a_deprecated_name_set_in_code_is_mapped_as_in_a_json_body() {
+    let body = json!({
+        "purchaseOrderId": 1388412,
+        "shipment": {"trackingNumber": "T-old", "shipmentItems": [{"sku": "HG12", "quantity": 1}]}
+    });
+    let mut typed: types::CreateShipmentRequest = serde_json::from_value(body.clone()).unwrap();
+    assert_eq!((typed.purchase_order_id, typed.fulfillment_request_id), (Some(1388412), None));
+    let from_json = types::CreateShipmentRequest::from_json(body, None).unwrap();
+    let from_code = typed.clone().validate(None).unwrap();
+    assert_eq!(from_code, from_json);
+    assert_eq!(
+        (from_code.purchase_order_id, from_code.fulfillment_request_id),
+        (None, Some(1388412))
+    );
+    // Both names, differing: the old one is named.
+    typed.fulfillment_request_id = Some(5);
+    let Err(Error::Validation { field, rule }) = typed.validate(None) else { panic!() };
+    assert_eq!(field, "purchaseOrderId");
+    assert!(rule.contains("(1388412 vs 5)"), "{rule}");
+}
