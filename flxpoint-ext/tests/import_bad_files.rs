@@ -139,6 +139,40 @@ async fn rows_of_one_shipment_must_agree_and_are_checked_across_the_file() {
     );
     let p = check(&file, &[(4, "carrier")]).await;
     assert!(p[0].message.contains("line 2"), "{p:?}");
+    // The problem names the fulfillment request by its id, and prints as line, field, message.
+    assert!(p[0].message.contains("(fulfillment request 1388412, tracking number"), "{p:?}");
+    assert_eq!(p[0].to_string(), format!("line 4, carrier: {}", p[0].message));
+    // By number: the fulfillment request is named by it.
+    let file = format!(
+        "{HEADER},ORDER_125-1,100,T1,ups,,HG12123123,,1\n,ORDER_125-1,100,T1,fedex,,AB-100,,1\n"
+    );
+    let p = check(&file, &[(3, "carrier")]).await;
+    assert!(p[0].message.contains("(fulfillment request ORDER_125-1, tracking number"), "{p:?}");
+}
+
+#[tokio::test]
+async fn rows_of_one_shipment_disagreeing_on_the_source_are_named_by_it() {
+    // The same fulfillment request and tracking number, one row with a source and one without.
+    let file = format!("{HEADER}1388412,,,T1,ups,,HG12123123,,1\n1388412,,100,T1,ups,,AB-100,,1\n");
+    let p = check(&file, &[(3, "sourceId")]).await;
+    assert!(p[0].message.contains("differs from line 2"), "{p:?}");
+}
+
+#[tokio::test]
+async fn a_row_names_its_fulfillment_request_exactly_one_way() {
+    let file = format!("{HEADER}1388412,ORDER_125-1,100,T1,ups,,AB-100,,1\n,,,T2,ups,,AB-100,,1\n");
+    let p = check(&file, &[(2, "purchaseOrderNumber"), (3, "fulfillmentRequestId")]).await;
+    assert!(p[0].message.contains("name the fulfillment request one way only"), "{p:?}");
+    assert!(p[1].message.contains("each row needs fulfillmentRequestId or purchaseOrderNumber"));
+}
+
+#[tokio::test]
+async fn a_boolean_column_reads_true_and_false_in_any_case() {
+    let file = "fulfillmentRequestId,trackingNumber,sku,quantity,suppressed\n\
+                1388412,T1,AB-100,1,false\n1388412,T2,AB-100,1,TRUE\n1388412,T3,AB-100,1,False\n\
+                1388412,T4,AB-100,1,maybe\n";
+    let p = check(file, &[(5, "suppressed")]).await;
+    assert!(p[0].message.contains("is not true or false"), "{p:?}");
 }
 
 #[tokio::test]
