@@ -140,7 +140,7 @@ async fn call_overhead(sizes: Sizes) -> Vec<Row> {
         let mut times = [Duration::ZERO; 3];
         // A new order each round (seeded: the same every run), so that no side always runs on
         // a warmer or colder path. A rotating order (0 1 2, 1 2 0, 2 0 1) put the same side
-        // before flxpoint-ext in two rounds of three (side by side today: 1.139 and 1.148
+        // before flxpoint-ext in two rounds of three (runs on one machine on 2026-12-07: 1.139, 1.148
         // rotating, 1.129 and 1.131 shuffled).
         let mut order = [0, 1, 2];
         shuffle.shuffle(&mut order);
