@@ -259,6 +259,31 @@ impl ser::Error for Failure {
     }
 }
 
+/// The integer methods of a serializer, each as `$body` with the serializer as `$w` and the
+/// value as `$v`.
+macro_rules! each_int {
+    (|$w:ident, $v:ident| $body:expr) => {
+        each_int!(@ $w $v $body; serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+            serialize_i64: i64, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+            serialize_u64: u64);
+    };
+    (@ $w:ident $v:ident $body:expr; $($method:ident: $ty:ty),*) => {
+        $(fn $method(self, $v: $ty) -> Result<(), Failure> {
+            let $w = self;
+            $body
+        })*
+    };
+}
+
+/// Methods of the key serializer for values no JSON key can be.
+macro_rules! refuse {
+    ($($method:ident: $ty:ty),*) => {
+        $(fn $method(self, _: $ty) -> Result<(), Failure> {
+            Err(key_must_be_a_string())
+        })*
+    };
+}
+
 /// The serializer: each call writes the tokens `serde_json::value::Serializer` would make a
 /// value of.
 struct Writer<'a> {
@@ -321,32 +346,9 @@ impl<'a, 'b> ser::Serializer for &'b mut Writer<'a> {
         self.tape.toks.push(Tok::Bool(v));
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Failure> {
-        self.int(v.into())
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Failure> {
-        self.int(v.into())
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Failure> {
-        self.int(v.into())
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Failure> {
-        self.int(v.into())
-    }
+    each_int!(|w, v| w.int(v.into()));
     fn serialize_i128(self, v: i128) -> Result<(), Failure> {
         self.int(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Failure> {
-        self.int(v.into())
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Failure> {
-        self.int(v.into())
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Failure> {
-        self.int(v.into())
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Failure> {
-        self.int(v.into())
     }
     fn serialize_u128(self, v: u128) -> Result<(), Failure> {
         self.int(i128::try_from(v).map_err(|_| Failure("number out of range".into()))?)
@@ -480,49 +482,50 @@ impl Open<'_, '_> {
     }
 }
 
-impl ser::SerializeSeq for Open<'_, '_> {
-    type Ok = ();
-    type Error = Failure;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failure> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Failure> {
-        Open::end(self)
-    }
+/// The compound serializers of arrays (and of a tuple variant's array).
+macro_rules! elements {
+    ($($name:ident :: $method:ident),*) => {$(
+        impl ser::$name for Open<'_, '_> {
+            type Ok = ();
+            type Error = Failure;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failure> {
+                self.element(value)
+            }
+            fn end(self) -> Result<(), Failure> {
+                Open::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Open<'_, '_> {
-    type Ok = ();
-    type Error = Failure;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failure> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Failure> {
-        Open::end(self)
-    }
+elements!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
+
+/// The compound serializers of objects with field names (a struct, a struct variant's object).
+macro_rules! entries {
+    ($($name:ident),*) => {$(
+        impl ser::$name for Open<'_, '_> {
+            type Ok = ();
+            type Error = Failure;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Failure> {
+                self.entry(key, value)
+            }
+            fn end(self) -> Result<(), Failure> {
+                Open::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTupleStruct for Open<'_, '_> {
-    type Ok = ();
-    type Error = Failure;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failure> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Failure> {
-        Open::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for Open<'_, '_> {
-    type Ok = ();
-    type Error = Failure;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failure> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Failure> {
-        Open::end(self)
-    }
-}
+entries!(SerializeStruct, SerializeStructVariant);
 
 impl ser::SerializeMap for Open<'_, '_> {
     type Ok = ();
@@ -532,36 +535,6 @@ impl ser::SerializeMap for Open<'_, '_> {
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failure> {
         self.element(value)
-    }
-    fn end(self) -> Result<(), Failure> {
-        Open::end(self)
-    }
-}
-
-impl ser::SerializeStruct for Open<'_, '_> {
-    type Ok = ();
-    type Error = Failure;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Failure> {
-        self.entry(key, value)
-    }
-    fn end(self) -> Result<(), Failure> {
-        Open::end(self)
-    }
-}
-
-impl ser::SerializeStructVariant for Open<'_, '_> {
-    type Ok = ();
-    type Error = Failure;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Failure> {
-        self.entry(key, value)
     }
     fn end(self) -> Result<(), Failure> {
         Open::end(self)
@@ -592,34 +565,12 @@ impl ser::Serializer for KeyWriter<'_> {
     fn serialize_bool(self, v: bool) -> Result<(), Failure> {
         self.tape.push_str(if v { "true" } else { "false" }, true)
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Failure> {
-        self.collect_str(&v)
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Failure> {
-        self.collect_str(&v)
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Failure> {
-        self.collect_str(&v)
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Failure> {
-        self.collect_str(&v)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Failure> {
-        self.collect_str(&v)
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Failure> {
-        self.collect_str(&v)
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Failure> {
-        self.collect_str(&v)
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Failure> {
-        self.collect_str(&v)
-    }
-    fn serialize_f32(self, _: f32) -> Result<(), Failure> {
+    each_int!(|w, v| w.collect_str(&v));
+    refuse!(serialize_f32: f32, serialize_f64: f64, serialize_bytes: &[u8]);
+    fn serialize_none(self) -> Result<(), Failure> {
         Err(key_must_be_a_string())
     }
-    fn serialize_f64(self, _: f64) -> Result<(), Failure> {
+    fn serialize_unit(self) -> Result<(), Failure> {
         Err(key_must_be_a_string())
     }
     fn serialize_char(self, v: char) -> Result<(), Failure> {
@@ -628,16 +579,7 @@ impl ser::Serializer for KeyWriter<'_> {
     fn serialize_str(self, v: &str) -> Result<(), Failure> {
         self.tape.push_str(v, true)
     }
-    fn serialize_bytes(self, _: &[u8]) -> Result<(), Failure> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_none(self) -> Result<(), Failure> {
-        Err(key_must_be_a_string())
-    }
     fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<(), Failure> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_unit(self) -> Result<(), Failure> {
         Err(key_must_be_a_string())
     }
     fn serialize_unit_struct(self, _: &'static str) -> Result<(), Failure> {
