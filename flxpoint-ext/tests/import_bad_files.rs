@@ -185,9 +185,19 @@ async fn a_row_no_configured_token_can_act_on_is_reported() {
             .source(100, client(s, seed::SOURCE_TOKEN, TokenKind::Source { source_id: 100 }))
     })
     .await;
-    // The account token needs sourceId with purchaseOrderNumber (the page's rule).
+    // The account token needs sourceId with purchaseOrderNumber (the page's rule), said of the
+    // row's token.
     let file = format!("{HEADER},ORDER_125-1,,T1,ups,,ZZ-9,,1\n");
-    check(&file, &[(2, "sourceId")]).await;
+    let p = check(&file, &[(2, "sourceId")]).await;
+    assert!(p[0].message.contains("when the row goes with the account token"), "{p:?}");
+}
+
+#[tokio::test]
+async fn a_missing_required_cell_is_reported_beside_a_bad_one() {
+    // No tracking number and a bad date on one row: both are named.
+    let file = format!("{HEADER}1388412,,,,ups,yesterday,AB-100,,1\n");
+    let p = check(&file, &[(2, "shippedAt"), (2, "trackingNumber")]).await;
+    assert_eq!(p[1].message, "is required", "{p:?}");
 }
 
 #[tokio::test]
