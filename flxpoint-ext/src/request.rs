@@ -37,26 +37,22 @@ pub(crate) fn read_checked<T: serde::de::DeserializeOwned>(
     schema: &crate::schema::Node,
     rules: &dyn crate::schema::Rules,
 ) -> Result<T, Error> {
-    crate::schema::check_json(&mut body, schema, rules)?;
+    crate::schema::check(&mut body, schema, rules)?;
     serde_json::from_value(body).map_err(|e| Error::validation("body", e.to_string()))
 }
 
-/// A request built in code, checked by the same schema and rules as a JSON body, as it is
-/// serialized (no JSON value is made). One holding a deprecated name or a `null` for "absent"
-/// is checked as JSON instead, which maps them, by fresh rules (the first may have counted IDs).
-pub(crate) fn check_typed<T, R>(
+/// A request built in code, checked by the same schema and `rules` as a JSON body: it is
+/// serialized and checked, and read back only if the check changed it.
+pub(crate) fn check_typed<T: serde::Serialize + serde::de::DeserializeOwned>(
     value: T,
     schema: &crate::schema::Node,
-    rules: impl Fn() -> R,
-) -> Result<T, Error>
-where
-    T: serde::Serialize + serde::de::DeserializeOwned,
-    R: crate::schema::Rules,
-{
-    if crate::schema::check_serialized(&value, schema, &rules())? {
-        let body =
-            serde_json::to_value(&value).map_err(|e| Error::validation("body", e.to_string()))?;
-        return read_checked(body, schema, &rules());
+    rules: &dyn crate::schema::Rules,
+) -> Result<T, Error> {
+    let mut body =
+        serde_json::to_value(&value).map_err(|e| Error::validation("body", e.to_string()))?;
+    // Most requests built in code pass unchanged: no need to read them back.
+    if crate::schema::check(&mut body, schema, rules)? {
+        return serde_json::from_value(body).map_err(|e| Error::validation("body", e.to_string()));
     }
     Ok(value)
 }

@@ -7,13 +7,9 @@
 //! so that checking a request hashes no name and formats a field's path only to report it.
 
 use crate::Error;
-use serde_json::Value;
-
-mod tape;
-
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
-pub(crate) use tape::{Arr, Obj, Val};
 
 /// `$ref`s followed deeper than this are not checked (the document has no recursive schema; this
 /// only keeps a future one from recursing forever).
@@ -248,84 +244,49 @@ impl Node {
     }
 }
 
-/// A deprecated name of a field, mapped to the spec's own name before the checks, with what to
-/// say when both are given and differ (the deprecated value, the current one).
-pub(crate) struct Alias {
-    pub old: &'static str,
-    pub new: &'static str,
-    pub differs: fn(Val<'_>, Val<'_>) -> String,
+/// A request object's fields by name, found by comparing names: a request's objects hold a few
+/// fields, and hashing the name (serde_json's map is an `IndexMap` when a crate in the build
+/// turns on `preserve_order`) costs more than comparing them.
+pub(crate) trait Fields {
+    /// The field `key`.
+    fn field(&self, key: &str) -> Option<&Value>;
+    /// Whether the field `key` is there.
+    fn has(&self, key: &str) -> bool {
+        self.field(key).is_some()
+    }
+}
+
+impl Fields for Map<String, Value> {
+    fn field(&self, key: &str) -> Option<&Value> {
+        self.iter().find_map(|(k, v)| (k == key).then_some(v))
+    }
 }
 
 /// The pages' rules on one kind of object. `pattern` is the object's path with every index as
 /// `[]` (`shipment.shipmentItems[]`), `at` its path (`shipment.shipmentItems[2]`, `""` for the
 /// body).
 pub(crate) trait Rules {
-    /// The deprecated names of the fields of the objects at `pattern` (none by default).
-    fn aliases(&self, _pattern: &str) -> &'static [Alias] {
-        &[]
+    /// Before the object's fields are checked: deprecated names mapped to the spec's own.
+    /// Returns whether it changed `object` (by default it maps nothing).
+    fn normalize(
+        &self,
+        _pattern: &str,
+        _at: &str,
+        _object: &mut Map<String, Value>,
+    ) -> Result<bool, Error> {
+        Ok(false)
     }
 
     /// After the object's own fields passed their type, required and unknown checks, before
     /// its nested objects and arrays are checked.
-    fn check(&self, pattern: &str, at: &str, object: Obj<'_>) -> Result<(), Error>;
+    fn check(&self, pattern: &str, at: &str, object: &Map<String, Value>) -> Result<(), Error>;
 }
 
-/// Checks a JSON body against `schema` and `rules`, after mapping deprecated names and removing
-/// the `null`s of optional fields that are not nullable (the pages' own examples send them for
-/// "absent").
-pub(crate) fn check_json(value: &mut Value, schema: &Node, rules: &dyn Rules) -> Result<(), Error> {
-    normalize(value, schema, rules);
-    tape::with_tape(|tape| {
-        tape.write(&*value).map_err(|e| Error::validation("body", e))?;
-        walk(tape.root(), schema, &mut String::new(), rules).map(drop)
-    })
-}
-
-/// Checks a value built in code, serialized as it is sent (no JSON value is made). `Ok(true)`:
-/// it holds a deprecated name or a `null` for "absent", which [`check_json`] maps; it is then
-/// to be checked as JSON, by fresh rules.
-pub(crate) fn check_serialized<T: serde::Serialize>(
-    value: &T,
-    schema: &Node,
-    rules: &dyn Rules,
-) -> Result<bool, Error> {
-    tape::with_tape(|tape| {
-        tape.write(value).map_err(|e| Error::validation("body", e))?;
-        walk(tape.root(), schema, &mut String::new(), rules)
-    })
-}
-
-/// Maps deprecated names and drops the `null`s that mean "absent", as the schema says, leaving
-/// everything else (a mistyped value, an alias that differs) for [`walk`] to name.
-fn normalize(value: &mut Value, node: &Node, rules: &dyn Rules) {
-    match (&node.kind, value) {
-        (Kind::Object { properties, .. }, Value::Object(object)) => {
-            for alias in rules.aliases(&node.pattern) {
-                let Some(old) = object.get(alias.old).filter(|v| v.is_i64()).cloned() else {
-                    continue;
-                };
-                if object.get(alias.new).is_some_and(|current| *current != old) {
-                    // Named by the check, where it reaches this object.
-                    return;
-                }
-                object.remove(alias.old);
-                object.insert(alias.new.to_owned(), old);
-            }
-            object.retain(|key, value| {
-                !(value.is_null()
-                    && node.find(key).is_some_and(|p| !p.required && !p.node.nullable))
-            });
-            for p in properties.iter().filter(|p| p.node.is_container()) {
-                if let Some(value) = object.get_mut(&p.name) {
-                    normalize(value, &p.node, rules);
-                }
-            }
-        }
-        (Kind::Array { element, .. }, Value::Array(items)) if element.is_container() => {
-            items.iter_mut().for_each(|item| normalize(item, element, rules));
-        }
-        _ => {}
-    }
+/// Checks `value` against `schema` and `rules`, removing the `null`s of optional fields that
+/// are not nullable (the pages' own examples send them for "absent"). Returns whether `value`
+/// was changed (a name mapped, a `null` removed).
+pub(crate) fn check(value: &mut Value, schema: &Node, rules: &dyn Rules) -> Result<bool, Error> {
+    walk(value, schema, &mut String::new(), rules)
 }
 
 /// The name a path is reported by (`body` for the body itself).
@@ -383,7 +344,7 @@ fn join(at: &str, key: &str) -> String {
 
 /// A value against its schema; what it must be if it is not. Objects and arrays are walked by
 /// [`walk`], which knows their path.
-fn scalar(value: Val<'_>, node: &Node) -> Result<(), String> {
+fn scalar(value: &Value, node: &Node) -> Result<(), String> {
     if value.is_null() {
         return if node.nullable { Ok(()) } else { Err("must not be null".into()) };
     }
@@ -399,11 +360,11 @@ fn scalar(value: Val<'_>, node: &Node) -> Result<(), String> {
                 });
             }
         },
-        Kind::Scalar(Scalar::Integer) => value.is_i64(),
+        Kind::Scalar(Scalar::Integer) => value.as_i64().is_some(),
         Kind::Scalar(Scalar::Number) => value.is_number(),
         Kind::Scalar(Scalar::Boolean) => value.is_boolean(),
-        Kind::Object { .. } => value.as_object().is_some(),
-        Kind::Array { .. } => value.as_array().is_some(),
+        Kind::Object { .. } => value.is_object(),
+        Kind::Array { .. } => value.is_array(),
         Kind::Any => true,
     };
     if ok {
@@ -413,44 +374,48 @@ fn scalar(value: Val<'_>, node: &Node) -> Result<(), String> {
 }
 
 /// `path` is the value's path (`shipment.shipmentItems[2]`): one buffer for the whole walk, each
-/// level appending its part and cutting it off after. `Ok(true)`: a deprecated name or a `null`
-/// for "absent" is still there (see [`check_serialized`]).
-fn walk(value: Val<'_>, node: &Node, path: &mut String, rules: &dyn Rules) -> Result<bool, Error> {
+/// level appending its part and cutting it off after.
+fn walk(
+    value: &mut Value,
+    node: &Node,
+    path: &mut String,
+    rules: &dyn Rules,
+) -> Result<bool, Error> {
     scalar(value, node).map_err(|rule| Error::validation(field(path), rule))?;
-    match (&node.kind, value.as_object(), value.as_array()) {
-        (Kind::Object { .. }, Some(object), _) => walk_object(object, node, path, rules),
-        (Kind::Array { element, min_items }, _, Some(items)) => {
+    let at = path.as_str();
+    match (&node.kind, value) {
+        (Kind::Object { .. }, Value::Object(object)) => walk_object(object, node, path, rules),
+        (Kind::Array { element, min_items }, Value::Array(items)) => {
             if (items.len() as u64) < *min_items {
                 let needs = if *min_items == 1 {
                     "one item".to_owned()
                 } else {
                     format!("{min_items} items")
                 };
-                return Err(Error::validation(field(path), format!("needs at least {needs}")));
+                return Err(Error::validation(field(at), format!("needs at least {needs}")));
             }
-            let mut unmapped = false;
+            let mut changed = false;
             let len = path.len();
-            for (i, item) in items.iter().enumerate() {
+            for (i, item) in items.iter_mut().enumerate() {
                 if element.is_container() {
                     push_index(path, i);
-                    unmapped |= walk(item, element, path, rules)?;
+                    changed |= walk(item, element, path, rules)?;
                     path.truncate(len);
                 } else {
                     scalar(item, element)
                         .map_err(|rule| Error::validation(Indexed(path, i).to_string(), rule))?;
                 }
             }
-            Ok(unmapped)
+            Ok(changed)
         }
         _ => Ok(false),
     }
 }
 
-/// An object: its deprecated names, its scalar fields' types, the unknown ones, the required
-/// ones, the pages' rules, then its nested objects and arrays (so a body's own mistakes are
-/// named before its parts').
+/// An object: its scalar fields' types, the unknown ones, the required ones, the pages' rules,
+/// then its nested objects and arrays (so a body's own mistakes are named before its parts').
 fn walk_object(
-    object: Obj<'_>,
+    object: &mut Map<String, Value>,
     node: &Node,
     path: &mut String,
     rules: &dyn Rules,
@@ -458,29 +423,20 @@ fn walk_object(
     let at = path.as_str();
     let Kind::Object { properties, required } = &node.kind else { return Ok(false) };
     let pattern = node.pattern.as_str();
-    for alias in rules.aliases(pattern) {
-        let Some(old) = object.field(alias.old).filter(|v| v.is_i64()) else { continue };
-        return match object.field(alias.new) {
-            Some(current) if current.as_i64() != old.as_i64() => Err(Error::validation(
-                Field(at, alias.old).to_string(),
-                (alias.differs)(old, current),
-            )),
-            _ => Ok(true),
-        };
-    }
-    // A `null` for an optional field that is not nullable means "absent" (as the pages'
-    // examples use it): the generated type reads it as `None`, once it is dropped.
-    let absent = |key: &str, value: Val<'_>| {
-        value.is_null() && node.find(key).is_some_and(|p| !p.required && !p.node.nullable)
-    };
+    let mut changed = rules.normalize(pattern, at, object)?;
+    // `null` for an optional field that is not nullable means "absent", as the pages' examples
+    // use it; it is dropped so that the generated type reads it as `None`.
+    let before = object.len();
+    object.retain(|key, value| {
+        !(value.is_null() && node.find(key).is_some_and(|p| !p.required && !p.node.nullable))
+    });
+    changed |= object.len() != before;
     // Reported as if the fields were checked in order of name (the first wrong field, the
     // first unknown one), without sorting them: the wrong field and the unknown one with the
     // smallest name.
     let (mut wrong, mut unknown): (Option<(&str, String)>, Option<&str>) = (None, None);
     for (key, value) in object.iter() {
-        if absent(key, value) {
-            return Ok(true);
-        }
+        let key = key.as_str();
         match node.find(key) {
             None if unknown.is_none_or(|u| key < u) => unknown = Some(key),
             Some(p) if !p.node.is_container() && wrong.as_ref().is_none_or(|(w, _)| key < *w) => {
@@ -513,19 +469,18 @@ fn walk_object(
         return Err(Error::validation(join(at, missing), "is required"));
     }
     rules.check(pattern, at, object)?;
-    let mut unmapped = false;
     for p in properties.iter().filter(|p| p.node.is_container()) {
-        if let Some(value) = object.field(&p.name) {
+        if let Some(value) = object.iter_mut().find_map(|(k, v)| (*k == p.name).then_some(v)) {
             let len = path.len();
             if len > 0 {
                 path.push('.');
             }
             path.push_str(&p.name);
-            unmapped |= walk(value, &p.node, path, rules)?;
+            changed |= walk(value, &p.node, path, rules)?;
             path.truncate(len);
         }
     }
-    Ok(unmapped)
+    Ok(changed)
 }
 
 #[cfg(test)]

@@ -4,10 +4,10 @@ use crate::Response;
 use crate::exec::CallSettings;
 use crate::options::CallOptions;
 use crate::retry::RetryClass;
-use crate::schema::{self, Arr, Field, Obj, Rules, Val};
+use crate::schema::{self, Field, Fields, Rules};
 use crate::{Client, Error, Patch, TokenKind, Validate, request, validate};
 use flxpoint_api::types::{FulfillmentAccountingSyncItem, FulfillmentAccountingSyncRequest};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Builder of an accounting-sync call; see [`Client::sync_accounting`]. Every field starts
 /// [`Patch::Unchanged`] and is sent exactly as set: absent, `null`, or a value.
@@ -148,12 +148,12 @@ struct AccountingRules {
 }
 
 impl Rules for AccountingRules {
-    fn check(&self, pattern: &str, at: &str, object: Obj<'_>) -> Result<(), Error> {
+    fn check(&self, pattern: &str, at: &str, object: &Map<String, Value>) -> Result<(), Error> {
         match pattern {
             "" => {
                 let fields = ["accountingSynced", "externalAccountingId", "accountingError"];
                 let no_items =
-                    object.field("items").and_then(Val::as_array).is_none_or(Arr::is_empty);
+                    object.field("items").and_then(Value::as_array).is_none_or(Vec::is_empty);
                 if no_items && !fields.iter().any(|f| object.has(f)) {
                     return Err(Error::validation(
                         "body",
@@ -161,26 +161,26 @@ impl Rules for AccountingRules {
                     ));
                 }
                 for key in ["externalAccountingId", "accountingError"] {
-                    if let Some(v) = object.field(key).and_then(Val::as_str) {
+                    if let Some(v) = object.field(key).and_then(Value::as_str) {
                         validate::non_empty(key, v)?;
                     }
                 }
                 Ok(())
             }
             "items[]" => {
-                if let Some(id) = object.field("id").and_then(Val::as_i64) {
+                if let Some(id) = object.field("id").and_then(Value::as_i64) {
                     validate::id(Field(at, "id"), id)?;
                     self.seen.check(Field(at, "id"), "item", id)?;
                 }
-                match object.field("externalAccountingItemId").map(Val::as_str) {
+                match object.field("externalAccountingItemId") {
                     None => Err(Error::validation(
                         Field(at, "externalAccountingItemId").to_string(),
                         "is unchanged, so the item changes nothing: set or clear it",
                     )),
-                    Some(Some(v)) => {
+                    Some(Value::String(v)) => {
                         validate::non_empty(Field(at, "externalAccountingItemId"), v).map(drop)
                     }
-                    Some(None) => Ok(()),
+                    Some(_) => Ok(()),
                 }
             }
             _ => Ok(()),
@@ -196,6 +196,6 @@ impl Validate for FulfillmentAccountingSyncRequest {
 
     fn validate(self, _: Option<TokenKind>) -> Result<Self, Error> {
         let schema = schema::request_body("syncFulfillmentRequestAccounting");
-        request::check_typed(self, schema, AccountingRules::default)
+        request::check_typed(self, schema, &AccountingRules::default())
     }
 }

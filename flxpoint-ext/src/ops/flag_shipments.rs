@@ -4,10 +4,10 @@ use crate::Response;
 use crate::exec::CallSettings;
 use crate::options::CallOptions;
 use crate::retry::RetryClass;
-use crate::schema::{self, Field, Obj, Rules, Val};
+use crate::schema::{self, Field, Fields, Rules};
 use crate::{Client, Error, TokenKind, Validate, request, validate};
 use flxpoint_api::types;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// A shipment's channel sync error to record.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,19 +108,21 @@ struct FlagRules {
 }
 
 impl Rules for FlagRules {
-    fn check(&self, pattern: &str, at: &str, object: Obj<'_>) -> Result<(), Error> {
+    fn check(&self, pattern: &str, at: &str, object: &Map<String, Value>) -> Result<(), Error> {
         if pattern != "[]" {
             return Ok(());
         }
         let required = |key: &str| Error::validation(Field(at, key).to_string(), "is required");
-        let id = object.field("id").and_then(Val::as_i64).ok_or_else(|| required("id"))?;
+        let id = object.field("id").and_then(Value::as_i64).ok_or_else(|| required("id"))?;
         validate::id(Field(at, "id"), id)?;
         self.seen.check(Field(at, "id"), "shipment", id)?;
-        let sync_error =
-            object.field("syncError").and_then(Val::as_str).ok_or_else(|| required("syncError"))?;
+        let sync_error = object
+            .field("syncError")
+            .and_then(Value::as_str)
+            .ok_or_else(|| required("syncError"))?;
         validate::non_empty(Field(at, "syncError"), sync_error)?;
-        let mut others: Vec<&str> =
-            object.keys().filter(|k| !matches!(*k, "id" | "syncError")).collect();
+        let mut others: Vec<&String> =
+            object.keys().filter(|k| !matches!(k.as_str(), "id" | "syncError")).collect();
         others.sort();
         match others.first() {
             Some(other) => Err(Error::validation(
@@ -148,6 +150,6 @@ impl Validate for Vec<types::Shipment> {
 
     fn validate(self, _: Option<TokenKind>) -> Result<Self, Error> {
         let schema = schema::request_body("flagShipmentsWithErrors");
-        check_flags(request::check_typed(self, schema, FlagRules::default)?)
+        check_flags(request::check_typed(self, schema, &FlagRules::default())?)
     }
 }

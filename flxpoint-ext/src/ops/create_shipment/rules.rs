@@ -3,9 +3,9 @@
 //! fields, and what each token kind may do. Types, required and unknown fields come from the
 //! schema ([`crate::schema`]).
 
-use crate::schema::{self, Alias, Field, Obj, Rules, Val};
+use crate::schema::{self, Field, Fields, Rules};
 use crate::{Error, TokenKind, Validate, request, types, validate};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::collections::HashSet;
 
 /// The item keys, in the order a second one is reported; [`ITEM_ALIAS`] is mapped before.
@@ -24,32 +24,33 @@ struct CreateRules {
     token_kind: Option<TokenKind>,
 }
 
-/// `purchaseOrderId`, the deprecated name of the body's `fulfillmentRequestId`.
-const BODY_ALIASES: &[Alias] = &[Alias {
-    old: "purchaseOrderId",
-    new: "fulfillmentRequestId",
-    differs: |old, new| {
-        format!(
-            "is the deprecated name of fulfillmentRequestId and differs from it ({old} vs {new})"
-        )
-    },
-}];
-
-/// [`ITEM_ALIAS`], on each item.
-const ITEM_ALIASES: &[Alias] = &[Alias {
-    old: ITEM_ALIAS.0,
-    new: ITEM_ALIAS.1,
-    differs: |_, _| {
-        "names the item a second way (after purchaseOrderItemId): give exactly one".into()
-    },
-}];
+/// Moves the deprecated name `old` to `new` (both may be given if equal).
+fn alias(
+    object: &mut Map<String, Value>,
+    at: &str,
+    old: &str,
+    new: &str,
+    differs: impl FnOnce(&Value, &Value) -> String,
+) -> Result<bool, Error> {
+    // A mistyped value stays where it is, so that its type error names the field given.
+    let Some(value) = object.field(old).filter(|v| v.is_i64()).cloned() else { return Ok(false) };
+    match object.field(new) {
+        Some(current) if *current != value => {
+            return Err(Error::validation(Field(at, old).to_string(), differs(&value, current)));
+        }
+        _ => {}
+    }
+    object.remove(old);
+    object.insert(new.to_owned(), value);
+    Ok(true)
+}
 
 /// Every string field of `object` not otherwise checked must show something: a blank or
 /// invisible-only `carrier` means nothing to the server (and a field added to the spec
 /// tomorrow is held to the same rule).
-fn visible_text(object: Obj<'_>, at: &str, except: &[&str]) -> Result<(), Error> {
-    for (key, value) in object.iter() {
-        if let Some(text) = value.as_str().filter(|_| !except.contains(&key)) {
+fn visible_text(object: &Map<String, Value>, at: &str, except: &[&str]) -> Result<(), Error> {
+    for (key, value) in object {
+        if let Some(text) = value.as_str().filter(|_| !except.contains(&key.as_str())) {
             validate::non_empty(Field(at, key), text)?;
         }
     }
@@ -57,8 +58,8 @@ fn visible_text(object: Obj<'_>, at: &str, except: &[&str]) -> Result<(), Error>
 }
 
 /// `customFields` names appear once: the server silently drops a repeat.
-fn unique_custom_fields(object: Obj<'_>, at: &str) -> Result<(), Error> {
-    let Some(fields) = object.field("customFields").and_then(Val::as_array) else {
+fn unique_custom_fields(object: &Map<String, Value>, at: &str) -> Result<(), Error> {
+    let Some(fields) = object.field("customFields").and_then(Value::as_array) else {
         return Ok(());
     };
     let mut seen = HashSet::new();
@@ -78,10 +79,10 @@ fn unique_custom_fields(object: Obj<'_>, at: &str) -> Result<(), Error> {
 }
 
 impl CreateRules {
-    fn body(&self, object: Obj<'_>) -> Result<(), Error> {
-        let id = object.field("fulfillmentRequestId").and_then(Val::as_i64);
-        let number = object.field("purchaseOrderNumber").and_then(Val::as_str);
-        let source_id = object.field("sourceId").and_then(Val::as_i64);
+    fn body(&self, object: &Map<String, Value>) -> Result<(), Error> {
+        let id = object.field("fulfillmentRequestId").and_then(Value::as_i64);
+        let number = object.field("purchaseOrderNumber").and_then(Value::as_str);
+        let source_id = object.field("sourceId").and_then(Value::as_i64);
         match (id, number, source_id) {
             (Some(_), Some(_), _) => {
                 return Err(Error::validation(
@@ -124,12 +125,12 @@ impl CreateRules {
         }
     }
 
-    fn shipment(object: Obj<'_>, at: &str) -> Result<(), Error> {
-        if let Some(tracking) = object.field("trackingNumber").and_then(Val::as_str) {
+    fn shipment(object: &Map<String, Value>, at: &str) -> Result<(), Error> {
+        if let Some(tracking) = object.field("trackingNumber").and_then(Value::as_str) {
             validate::identifier(Field(at, "trackingNumber"), tracking)?;
         }
         visible_text(object, at, &["trackingNumber"])?;
-        if object.field("shippingCost").and_then(Val::as_f64).is_some_and(|c| c < 0.0) {
+        if object.field("shippingCost").and_then(Value::as_f64).is_some_and(|c| c < 0.0) {
             return Err(Error::validation(
                 Field(at, "shippingCost").to_string(),
                 "must be a finite, non-negative number",
@@ -138,8 +139,8 @@ impl CreateRules {
         unique_custom_fields(object, at)
     }
 
-    fn item(object: Obj<'_>, at: &str) -> Result<(), Error> {
-        if let Some(quantity) = object.field("quantity").and_then(Val::as_i64) {
+    fn item(object: &Map<String, Value>, at: &str) -> Result<(), Error> {
+        if let Some(quantity) = object.field("quantity").and_then(Value::as_i64) {
             validate::positive(Field(at, "quantity"), quantity)?;
         }
         let mut given = ITEM_KEYS.iter().filter(|key| object.has(key));
@@ -155,11 +156,11 @@ impl CreateRules {
                 format!("names the item a second way (after {first}): give exactly one"),
             ));
         }
-        if let Some(sku) = object.field("sku").and_then(Val::as_str) {
+        if let Some(sku) = object.field("sku").and_then(Value::as_str) {
             validate::identifier(Field(at, "sku"), sku)?;
         }
         for key in ITEM_IDS {
-            if let Some(id) = object.field(key).and_then(Val::as_i64) {
+            if let Some(id) = object.field(key).and_then(Value::as_i64) {
                 validate::id(Field(at, key), id)?;
             }
         }
@@ -167,11 +168,11 @@ impl CreateRules {
         unique_custom_fields(object, at)
     }
 
-    fn custom_field(object: Obj<'_>, at: &str) -> Result<(), Error> {
+    fn custom_field(object: &Map<String, Value>, at: &str) -> Result<(), Error> {
         let text = |key: &str| {
             object
-                .field(key)
-                .and_then(Val::as_str)
+                .get(key)
+                .and_then(Value::as_str)
                 .ok_or_else(|| Error::validation(Field(at, key).to_string(), "is required"))
         };
         validate::identifier(Field(at, "name"), text("name")?)?;
@@ -181,15 +182,30 @@ impl CreateRules {
 }
 
 impl Rules for CreateRules {
-    fn aliases(&self, pattern: &str) -> &'static [Alias] {
+    fn normalize(
+        &self,
+        pattern: &str,
+        at: &str,
+        object: &mut Map<String, Value>,
+    ) -> Result<bool, Error> {
         match pattern {
-            "" => BODY_ALIASES,
-            "shipment.shipmentItems[]" => ITEM_ALIASES,
-            _ => &[],
+            "" => alias(object, at, "purchaseOrderId", "fulfillmentRequestId", |old, new| {
+                format!(
+                    "is the deprecated name of fulfillmentRequestId and differs from it ({old} vs {new})"
+                )
+            }),
+            "shipment.shipmentItems[]" => {
+                let (old, new) = ITEM_ALIAS;
+                alias(object, at, old, new, |_, _| {
+                    "names the item a second way (after purchaseOrderItemId): give exactly one"
+                        .into()
+                })
+            }
+            _ => Ok(false),
         }
     }
 
-    fn check(&self, pattern: &str, at: &str, object: Obj<'_>) -> Result<(), Error> {
+    fn check(&self, pattern: &str, at: &str, object: &Map<String, Value>) -> Result<(), Error> {
         match pattern {
             "" => self.body(object),
             "shipment" => Self::shipment(object, at),
@@ -230,7 +246,7 @@ impl Validate for types::CreateShipmentRequest {
             ));
         }
         let schema = schema::request_body("createShipment");
-        let request = request::check_typed(self, schema, || CreateRules { token_kind })?;
+        let request = request::check_typed(self, schema, &CreateRules { token_kind })?;
         token_may_create(token_kind)?;
         Ok(request)
     }
