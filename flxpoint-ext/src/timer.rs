@@ -240,6 +240,20 @@ mod tests {
     }
 
     #[test]
+    fn the_timeouts_follow_the_real_clock_when_tokios_is_paused() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            // tokio's paused clock jumps the hour at once; a real 50 ms have not passed by then.
+            let hour = tokio::time::sleep(Duration::from_secs(3600));
+            assert_eq!(timeout(Duration::from_millis(50), hour).await, Ok(()));
+        });
+    }
+
+    #[test]
     fn a_dropped_future_unregisters_its_timeout() {
         runtime().block_on(async {
             let waiting = timeout(Duration::from_secs(7200), std::future::pending::<()>());
