@@ -122,7 +122,7 @@ fn watchdog() -> Option<&'static Watchdog> {
             let due = Arc::new(Mutex::new(Due::default()));
             let shared = due.clone();
             let thread = std::thread::Builder::new()
-                .name("flxpoint-timeouts".into())
+                .name("flxpoint-timers".into())
                 .spawn(move || watch(&shared))
                 .ok()?;
             Some(Watchdog { due, thread: thread.thread().clone() })
@@ -251,6 +251,21 @@ mod tests {
             let hour = tokio::time::sleep(Duration::from_secs(3600));
             assert_eq!(timeout(Duration::from_millis(50), hour).await, Ok(()));
         });
+    }
+
+    /// Linux shows a thread's name (up to 15 bytes, which the name fits) in `/proc`.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_watchdog_is_one_named_thread() {
+        runtime().block_on(async {
+            let _ = timeout(Duration::from_millis(1), std::future::pending::<()>()).await;
+        });
+        let named = std::fs::read_dir("/proc/self/task")
+            .unwrap()
+            .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+            .filter(|name| name.trim_end() == "flxpoint-timers")
+            .count();
+        assert_eq!(named, 1);
     }
 
     #[test]
