@@ -256,6 +256,42 @@ mod tests {
         assert!(granted[29] - granted[0] >= rate.period * 29 - rate.period.mul_f64(ABSORBED));
     }
 
+    /// A wake-up later than what is absorbed takes 1 % of a period from the next gap (half the
+    /// 2 % margin) and no more. Only a lower bound, as above.
+    #[tokio::test]
+    async fn a_late_wake_up_takes_one_percent_of_a_period_from_the_next_gap() {
+        let rate = Rate::new(1.0, 1).unwrap();
+        let spacing = Spacing::new(rate);
+        spacing.until_ready().await;
+        // Woken 5 % of a period after its slot, as on a busy machine.
+        tokio::time::sleep(rate.period.mul_f64(1.05)).await;
+        let late = spacing.until_ready().await;
+        let next = spacing.until_ready().await;
+        let floor = rate.period.mul_f64(0.99);
+        assert!(next - late >= floor, "a gap of {:?} < {floor:?}", next - late);
+    }
+
+    /// The timer sleeps through a wait; only its last 1.5 ms are yielded through. The thread's
+    /// CPU time, from Linux's `/proc` (in ticks of 10 ms), stays far below the wait's length.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_long_wait_sleeps_rather_than_spins() {
+        fn cpu() -> Duration {
+            let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+            // After the command's closing parenthesis: state, then fields 4.., utime and stime
+            // being fields 14 and 15.
+            let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+            let ticks: u64 =
+                fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+            Duration::from_millis(ticks * 10)
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let before = cpu();
+        runtime.block_on(sleep_until_precisely(Instant::now() + Duration::from_millis(600)));
+        let used = cpu() - before;
+        assert!(used < Duration::from_millis(200), "{used:?} of CPU for a 600 ms wait");
+    }
+
     #[tokio::test]
     async fn a_stall_restarts_the_schedule_instead_of_bursting_to_catch_up() {
         let rate = Rate::new(100.0, 1).unwrap();
