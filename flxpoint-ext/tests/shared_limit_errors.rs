@@ -52,13 +52,12 @@ async fn a_wrong_password_is_a_clear_error_and_calls_fall_back_and_the_span_show
     assert!(!logs.contains("wrong-pass-9f2c") && !logs.contains(PASSWORD), "{logs}");
     assert!(!logs.contains(seed::ACCOUNT_TOKEN), "{logs}");
     assert_eq!(logs.matches("Redis is unreachable or too slow").count(), 1, "{logs}");
+    // The two calls in order: the first went on the fallback, the second through Redis.
     let calls: Vec<&str> = logs.lines().filter(|l| l.contains("flxpoint call")).collect();
-    assert!(calls.iter().any(|l| l.contains("shared_limit=\"local-fallback\"")), "{logs}");
-    let shared_line = calls
-        .iter()
-        .find(|l| l.contains("shared_limit=\"redis\""))
-        .unwrap_or_else(|| panic!("{logs}"));
-    assert!(shared_line.contains("redis_rtt_us="), "{shared_line}");
+    assert_eq!(calls.len(), 2, "{logs}");
+    assert!(calls[0].contains("shared_limit=\"local-fallback\""), "{logs}");
+    assert!(calls[1].contains("shared_limit=\"redis\""), "{logs}");
+    assert!(calls[1].contains("redis_rtt_us="), "{}", calls[1]);
 }
 
 #[tokio::test]
