@@ -444,7 +444,11 @@ mod tests {
     fn the_url_never_shows_its_password() {
         let url = RedisUrl::new("redis://worker:s3cr3t-pw@127.0.0.1:6379/0".into());
         assert_eq!(url.redacted(), "redis://worker:***@127.0.0.1:6379/0");
-        assert!(!format!("{url:?}").contains("s3cr3t-pw"));
+        assert_eq!(format!("{url:?}"), r#"RedisUrl("redis://worker:***@127.0.0.1:6379/0")"#);
+        // A store debugs as its URL, redacted (making one connects to nothing).
+        let store = format!("{:?}", Store::for_url(&url).unwrap());
+        assert!(store.starts_with(r#"Store { url: RedisUrl("redis://worker:***@"#), "{store}");
+        assert!(!store.contains("s3cr3t-pw"), "{store}");
         assert_eq!(url.scrub("auth s3cr3t-pw failed"), "auth *** failed");
         let bad = RedisUrl::new("not a url: s3cr3t".into());
         assert!(!bad.redacted().contains("s3cr3t"));
