@@ -40,6 +40,8 @@ async fn a_wrong_password_is_a_clear_error_and_calls_fall_back_and_the_span_show
     let text = format!("{e} {e:?}");
     assert!(matches!(e, Error::Config(_)), "{text}");
     assert!(text.contains("refused the credentials"), "{text}");
+    // The client library's own words follow.
+    assert!(text.to_lowercase().contains("authentication failed"), "{text}");
     assert!(!text.contains("wrong-pass-9f2c"), "{text}");
     // Calls go on at the documented fallback.
     client.link_unmanaged_orders(flxpoint_ext::LinkSelector::OrderId(3001)).send().await.unwrap();
@@ -52,6 +54,9 @@ async fn a_wrong_password_is_a_clear_error_and_calls_fall_back_and_the_span_show
     assert!(!logs.contains("wrong-pass-9f2c") && !logs.contains(PASSWORD), "{logs}");
     assert!(!logs.contains(seed::ACCOUNT_TOKEN), "{logs}");
     assert_eq!(logs.matches("Redis is unreachable or too slow").count(), 1, "{logs}");
+    // The fallback warning says why: the credentials.
+    let warning = logs.lines().find(|l| l.contains("Redis is unreachable")).unwrap_or_default();
+    assert!(warning.contains("Redis refused the credentials: "), "{warning}");
     // The two calls in order: the first went on the fallback, the second through Redis.
     let calls: Vec<&str> = logs.lines().filter(|l| l.contains("flxpoint call")).collect();
     assert_eq!(calls.len(), 2, "{logs}");
@@ -70,6 +75,7 @@ async fn an_unreachable_redis_is_a_clear_error_and_never_blocks_a_call() {
     assert!(started.elapsed() < Duration::from_secs(2), "bounded: {:?}", started.elapsed());
     let text = format!("{e} {e:?}");
     assert!(matches!(e, Error::Config(_)) && text.contains("cannot be used"), "{text}");
+    assert!(!text.contains("credentials"), "not a credentials problem: {text}");
     assert!(!text.contains("pw-77aa"), "{text}");
     let started = Instant::now();
     client.link_unmanaged_orders(flxpoint_ext::LinkSelector::OrderId(3001)).send().await.unwrap();
