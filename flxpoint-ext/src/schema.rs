@@ -8,6 +8,9 @@
 
 use crate::Error;
 use serde_json::{Map, Value};
+
+mod scan;
+pub(crate) use scan::scan;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
@@ -46,7 +49,7 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
 });
 
 /// A schema that accepts anything (an absent component checks nothing).
-static ANY: Node = Node { kind: Kind::Any, nullable: true, pattern: String::new() };
+static ANY: Node = Node { kind: Kind::Any, nullable: true, pattern: String::new(), most_items: 0 };
 
 /// The schema named `name` in `components.schemas`.
 #[cfg_attr(not(feature = "import"), allow(dead_code))]
@@ -67,6 +70,8 @@ pub(crate) struct Node {
     nullable: bool,
     /// The path of the objects it describes, every index as `[]` (`shipment.shipmentItems[]`).
     pattern: String,
+    /// The largest `minItems` of this schema and every schema in it ([`scan`] reads only this).
+    most_items: u64,
 }
 
 #[derive(Debug)]
@@ -126,7 +131,8 @@ impl Kind {
 
 impl Node {
     fn compile(schema: &Value, schemas: &Value, pattern: &str, depth: usize) -> Node {
-        let any = || Node { kind: Kind::Any, nullable: true, pattern: pattern.to_owned() };
+        let any =
+            || Node { kind: Kind::Any, nullable: true, pattern: pattern.to_owned(), most_items: 0 };
         if depth > MAX_DEPTH {
             return any();
         }
@@ -195,7 +201,14 @@ impl Node {
             Some("boolean") => Kind::Scalar(Scalar::Boolean),
             _ => Kind::Any,
         };
-        Node { kind, nullable, pattern: pattern.to_owned() }
+        let most_items = match &kind {
+            Kind::Object { properties, .. } => {
+                properties.iter().map(|p| p.node.most_items).max().unwrap_or(0)
+            }
+            Kind::Array { element, min_items } => element.most_items.max(*min_items),
+            Kind::Scalar(_) | Kind::Any => 0,
+        };
+        Node { kind, nullable, pattern: pattern.to_owned(), most_items }
     }
 
     fn is_container(&self) -> bool {

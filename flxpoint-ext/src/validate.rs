@@ -14,7 +14,7 @@ pub(crate) const MAX_QUERY_VALUE_BYTES: usize = 2048;
 /// Characters that show nothing: whitespace, control characters (NUL included) and the
 /// invisible format characters (zero-width spaces and joiners, direction marks, BOM, soft
 /// hyphen). A value made only of them is empty to a reader.
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     c.is_whitespace()
         || c.is_control()
         || matches!(

@@ -299,8 +299,7 @@ async fn a_flag_body_is_the_generated_shipment_list_keeping_only_id_and_sync_err
     assert_eq!(sandbox.request_count(), 2);
 }
 
-/// A request built in code is checked as it is serialized; one holding a deprecated name is
-/// checked as a JSON body instead (which maps the name), with the same result as that body.
+/// A deprecated name set in code is mapped as in a JSON body, with the same result.
 #[test]
 fn a_deprecated_name_set_in_code_is_mapped_as_in_a_json_body() {
     let body = json!({
@@ -321,4 +320,110 @@ fn a_deprecated_name_set_in_code_is_mapped_as_in_a_json_body() {
     let Err(Error::Validation { field, rule }) = typed.validate(None) else { panic!() };
     assert_eq!(field, "purchaseOrderId");
     assert!(rule.contains("(1388412 vs 5)"), "{rule}");
+}
+
+/// The create rules have two callers: the schema walk over a JSON body, and the check of a
+/// request built in code, which reads the generated type's fields. Each single mistake (and no
+/// mistake) gets the same verdict from both, naming the same field with the same rule.
+#[test]
+fn a_request_built_in_code_and_the_same_json_body_get_the_same_verdict() {
+    let valid = || {
+        json!({
+            "fulfillmentRequestId": 1388412,
+            "shipment": {
+                "trackingNumber": "1Z999", "carrier": "ups", "method": "ground", "note": "n",
+                "trackingUrl": "https://t.example/1Z999", "shippingCost": 4.5,
+                "customFields": [{"name": "lot", "value": "7"}],
+                "shipmentItems": [{
+                    "sku": "HG12", "quantity": 2, "inventoryVariantId": 3, "rmaItemId": 4,
+                    "customFields": [null, {"name": "bin", "value": "A1"}]
+                }]
+            }
+        })
+    };
+    type Edit = fn(&mut Value);
+    let account = Some(TokenKind::Account);
+    let source = Some(TokenKind::Source { source_id: 7 });
+    let cases: Vec<(&str, Option<TokenKind>, Edit)> = vec![
+        ("valid", account, |_| {}),
+        ("no request", account, |b| {
+            drop(b.as_object_mut().unwrap().remove("fulfillmentRequestId"))
+        }),
+        ("two ways", account, |b| b["purchaseOrderNumber"] = json!("PO-1")),
+        ("source without number", account, |b| b["sourceId"] = json!(7)),
+        ("id 0", account, |b| b["fulfillmentRequestId"] = json!(0)),
+        ("old name differs", account, |b| b["purchaseOrderId"] = json!(5)),
+        ("old name equal", account, |b| b["purchaseOrderId"] = json!(1388412)),
+        ("number, account", account, |b| {
+            b.as_object_mut().unwrap().remove("fulfillmentRequestId");
+            b["purchaseOrderNumber"] = json!("PO-1");
+        }),
+        ("number, other source", source, |b| {
+            b.as_object_mut().unwrap().remove("fulfillmentRequestId");
+            b["purchaseOrderNumber"] = json!("PO-1");
+            b["sourceId"] = json!(8);
+        }),
+        ("blank number", source, |b| {
+            b.as_object_mut().unwrap().remove("fulfillmentRequestId");
+            b["purchaseOrderNumber"] = json!(" \u{200B}");
+        }),
+        ("channel token", Some(TokenKind::Channel), |_| {}),
+        ("blank tracking", account, |b| b["shipment"]["trackingNumber"] = json!("  ")),
+        ("tracking with tab", account, |b| b["shipment"]["trackingNumber"] = json!("1Z\t9")),
+        ("blank carrier", account, |b| b["shipment"]["carrier"] = json!("\n")),
+        ("blank method", account, |b| b["shipment"]["method"] = json!("\u{FEFF}")),
+        ("blank note", account, |b| b["shipment"]["note"] = json!("")),
+        ("blank url", account, |b| b["shipment"]["trackingUrl"] = json!(" ")),
+        ("negative cost", account, |b| b["shipment"]["shippingCost"] = json!(-1.0)),
+        ("repeated name", account, |b| {
+            b["shipment"]["customFields"] =
+                json!([{"name": "a", "value": "1"}, {"name": "a", "value": "2"}]);
+        }),
+        ("field without name", account, |b| {
+            b["shipment"]["customFields"] = json!([{"value": "1"}])
+        }),
+        ("blank value", account, |b| {
+            b["shipment"]["customFields"] = json!([{"name": "a", "value": " "}])
+        }),
+        ("name with control", account, |b| {
+            b["shipment"]["customFields"] = json!([{"name": "a\u{7}", "value": "1"}]);
+        }),
+        ("no items", account, |b| b["shipment"]["shipmentItems"] = json!([])),
+        ("quantity 0", account, |b| b["shipment"]["shipmentItems"][0]["quantity"] = json!(0)),
+        ("item named no way", account, |b| {
+            b["shipment"]["shipmentItems"][0].as_object_mut().unwrap().remove("sku");
+        }),
+        ("item named twice", account, |b| {
+            b["shipment"]["shipmentItems"][0]["orderItemId"] = json!(9)
+        }),
+        ("blank sku", account, |b| b["shipment"]["shipmentItems"][0]["sku"] = json!("\u{2060}")),
+        ("variant 0", account, |b| {
+            b["shipment"]["shipmentItems"][0]["inventoryVariantId"] = json!(0)
+        }),
+        ("rma item -1", account, |b| b["shipment"]["shipmentItems"][0]["rmaItemId"] = json!(-1)),
+        ("item field repeated after a null", account, |b| {
+            b["shipment"]["shipmentItems"][0]["customFields"] =
+                json!([null, {"name": "bin", "value": "1"}, {"name": "bin", "value": "2"}]);
+        }),
+        ("item field without value", account, |b| {
+            b["shipment"]["shipmentItems"][0]["customFields"] = json!([{"name": "bin"}]);
+        }),
+    ];
+    let verdict = |result: Result<types::CreateShipmentRequest, Error>| match result {
+        Ok(request) => Ok(request),
+        Err(Error::Validation { field, rule }) => Err((field, rule)),
+        Err(other) => panic!("not a validation error: {other:?}"),
+    };
+    let mut refused = 0;
+    for (name, kind, edit) in cases {
+        let mut body = valid();
+        edit(&mut body);
+        let typed: types::CreateShipmentRequest = serde_json::from_value(body.clone()).unwrap();
+        let from_code = verdict(typed.validate(kind));
+        let from_json = verdict(types::CreateShipmentRequest::from_json(body, kind));
+        assert_eq!(from_code, from_json, "{name}");
+        refused += usize::from(from_json.is_err());
+    }
+    // Every case but the valid one and the equal old name is a mistake.
+    assert_eq!(refused, 29);
 }
