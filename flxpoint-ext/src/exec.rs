@@ -242,12 +242,10 @@ impl TokenExecutor {
                     Err(e) => Err(Failure::Http(e)),
                 }
             };
-            let result = match attempt_timeout.filter(|_| settings.reports_timeouts) {
-                Some(limit) => {
-                    crate::timer::timeout(limit, exchange).await.unwrap_or(Err(Failure::TimedOut))
-                }
-                None => exchange.await,
-            };
+            // One future either way (a `match` with an arm per case would hold `exchange` twice).
+            let limit = attempt_timeout.filter(|_| settings.reports_timeouts);
+            let result =
+                crate::timer::timeout(limit, exchange).await.unwrap_or(Err(Failure::TimedOut));
             let next = decide(class, &result);
             let status = result.as_ref().ok().map(|a| a.status.as_u16());
             tracing::debug!(

@@ -23,18 +23,36 @@ use std::time::{Duration, Instant};
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Elapsed;
 
-/// `future`'s output, or [`Elapsed`] once `after` has passed; the future is then dropped.
-pub(crate) async fn timeout<F: Future>(after: Duration, future: F) -> Result<F::Output, Elapsed> {
-    let mut future = std::pin::pin!(future);
+/// `future`'s output, or [`Elapsed`] once `after` has passed (never, for `None`); the future is
+/// then dropped.
+///
+/// A plain function returning [`Timeout`], not an `async fn`: an `async fn` would keep
+/// `future` twice (the argument, and the pinned copy it polls), and a call's futures are large.
+pub(crate) fn timeout<F: Future>(after: Option<Duration>, future: F) -> Timeout<F> {
     // An `after` past the end of time never ends (the settings allow at most a day).
-    let mut expiry = Expiry { at: Instant::now().checked_add(after), state: State::Unregistered };
-    std::future::poll_fn(move |cx| {
-        if let Poll::Ready(output) = future.as_mut().poll(cx) {
+    let at = after.and_then(|after| Instant::now().checked_add(after));
+    Timeout { future, expiry: Expiry { at, state: State::Unregistered } }
+}
+
+pin_project_lite::pin_project! {
+    /// See [`timeout`].
+    pub(crate) struct Timeout<F> {
+        #[pin]
+        future: F,
+        expiry: Expiry,
+    }
+}
+
+impl<F: Future> Future for Timeout<F> {
+    type Output = Result<F::Output, Elapsed>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        if let Poll::Ready(output) = this.future.poll(cx) {
             return Poll::Ready(Ok(output));
         }
-        expiry.poll(cx).map(|()| Err(Elapsed))
-    })
-    .await
+        this.expiry.poll(cx).map(|()| Err(Elapsed))
+    }
 }
 
 /// What the watchdog and a waiting future share.
@@ -205,7 +223,7 @@ mod tests {
     fn a_timeout_ends_the_future_no_sooner_than_its_time() {
         runtime().block_on(async {
             let started = Instant::now();
-            let out = timeout(Duration::from_millis(60), std::future::pending::<()>()).await;
+            let out = timeout(Some(Duration::from_millis(60)), std::future::pending::<()>()).await;
             assert_eq!(out, Err(Elapsed));
             assert!(started.elapsed() >= Duration::from_millis(60), "{:?}", started.elapsed());
         });
@@ -214,26 +232,38 @@ mod tests {
     #[test]
     fn a_future_that_finishes_first_gives_its_output_and_leaves_nothing_behind() {
         runtime().block_on(async {
-            let out = timeout(Duration::from_secs(3600), async {
+            let out = timeout(Some(Duration::from_secs(3600)), async {
                 tokio::time::sleep(Duration::from_millis(5)).await;
                 7
             })
             .await;
             assert_eq!(out, Ok(7));
             // Ready at once: never registered.
-            assert_eq!(timeout(Duration::from_secs(3600), async { 8 }).await, Ok(8));
+            assert_eq!(timeout(Some(Duration::from_secs(3600)), async { 8 }).await, Ok(8));
         });
         assert_eq!(pending_between(3000, 4000), 0);
+    }
+
+    #[test]
+    fn without_a_limit_the_future_runs_to_its_end() {
+        runtime().block_on(async {
+            let slow = async {
+                tokio::time::sleep(Duration::from_millis(30)).await;
+                9
+            };
+            assert_eq!(timeout(None, slow).await, Ok(9));
+        });
     }
 
     #[test]
     fn a_shorter_timeout_after_a_longer_one_wakes_the_watchdog_in_time() {
         runtime().block_on(async {
             // The watchdog sleeps towards the long one's end when the short one arrives.
-            let long = tokio::spawn(timeout(Duration::from_secs(30), std::future::pending::<()>()));
+            let long =
+                tokio::spawn(timeout(Some(Duration::from_secs(30)), std::future::pending::<()>()));
             tokio::time::sleep(Duration::from_millis(20)).await;
             let started = Instant::now();
-            let out = timeout(Duration::from_millis(50), std::future::pending::<()>()).await;
+            let out = timeout(Some(Duration::from_millis(50)), std::future::pending::<()>()).await;
             assert_eq!(out, Err(Elapsed));
             assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
             long.abort();
@@ -250,7 +280,7 @@ mod tests {
         runtime.block_on(async {
             // tokio's paused clock jumps the hour at once; a real 50 ms have not passed by then.
             let hour = tokio::time::sleep(Duration::from_secs(3600));
-            assert_eq!(timeout(Duration::from_millis(50), hour).await, Ok(()));
+            assert_eq!(timeout(Some(Duration::from_millis(50)), hour).await, Ok(()));
         });
     }
 
@@ -259,7 +289,7 @@ mod tests {
     #[test]
     fn the_watchdog_is_one_named_thread() {
         runtime().block_on(async {
-            let _ = timeout(Duration::from_millis(1), std::future::pending::<()>()).await;
+            let _ = timeout(Some(Duration::from_millis(1)), std::future::pending::<()>()).await;
         });
         let named = std::fs::read_dir("/proc/self/task")
             .unwrap()
@@ -272,7 +302,7 @@ mod tests {
     #[test]
     fn a_dropped_future_unregisters_its_timeout() {
         runtime().block_on(async {
-            let waiting = timeout(Duration::from_secs(7200), std::future::pending::<()>());
+            let waiting = timeout(Some(Duration::from_secs(7200)), std::future::pending::<()>());
             let mut waiting = std::pin::pin!(waiting);
             // Polled once (registered), then dropped.
             let polled = std::future::poll_fn(|cx| Poll::Ready(waiting.as_mut().poll(cx))).await;

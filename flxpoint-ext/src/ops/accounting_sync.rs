@@ -133,7 +133,7 @@ impl SyncAccounting {
             .fulfillment_request_id(self.fulfillment_request_id)
             .body(body)
             .send();
-        self.client.call_without_body(&call, send).await
+        self.client.call_without_body(&call, Box::pin(send)).await
     }
 }
 

@@ -61,6 +61,6 @@ impl FailFulfillmentRequest {
             .fulfillment_request_id(self.fulfillment_request_id)
             .error(reason)
             .send();
-        self.client.call_without_body(&call, send).await
+        self.client.call_without_body(&call, Box::pin(send)).await
     }
 }

@@ -94,7 +94,7 @@ impl FlagShipmentsWithErrors {
             ..CallSettings::new("flagShipmentsWithErrors", RetryClass::Idempotent, options)
         });
         let send = call.api().flag_shipments_with_errors().body(body).send();
-        self.client.call_without_body(&call, send).await
+        self.client.call_without_body(&call, Box::pin(send)).await
     }
 }
 

@@ -110,6 +110,6 @@ impl LinkUnmanagedOrders {
             Selector::OrderItemId(id) => request.order_item_id(id),
             Selector::Extra => request,
         };
-        self.client.call(&call, request.send()).await.0
+        self.client.call(&call, Box::pin(request.send())).await.0
     }
 }

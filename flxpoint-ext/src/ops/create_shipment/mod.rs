@@ -398,7 +398,7 @@ impl CreateShipment {
         };
         let call = client.prepare(CallSettings::new("createShipment", class, options));
         let (result, state) =
-            client.call(&call, call.api().create_shipment().body(body).send()).await;
+            client.call(&call, Box::pin(call.api().create_shipment().body(body).send())).await;
         match result {
             Ok(response) => Ok(response.map(|shipment| CreateOutcome::Created(Box::new(shipment)))),
             Err(Error::Conflict(mut e)) if state.ambiguous_earlier_attempt => Ok(Response {
