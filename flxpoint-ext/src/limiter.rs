@@ -159,10 +159,17 @@ impl Bucket {
 
     /// Waits (asynchronously, cancellably, in arrival order) until this token may send.
     pub async fn wait_turn(&self) -> Turn {
-        let _turn = self.queue.lock().await;
+        // Without a limit there are no slots to hand out in order: only a 429's pause holds a
+        // call back, and the queue is skipped (an uncontended async lock is the most a call
+        // to a nearby server pays here).
+        let _turn = match &self.source {
+            Source::Local(None) => None,
+            _ => Some(self.queue.lock().await),
+        };
         let pause = *self.paused_until.lock().unwrap_or_else(PoisonError::into_inner);
-        // A pause already over ends at once (sleep_until a past instant returns immediately).
-        if let Some(until) = pause {
+        // A pause already over is not waited for (a timer for a past instant still goes
+        // through tokio's timer driver).
+        if let Some(until) = pause.filter(|until| *until > Instant::now()) {
             tokio::time::sleep_until(until.into()).await;
         }
         match &self.source {

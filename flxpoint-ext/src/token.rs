@@ -114,6 +114,10 @@ impl ApiToken {
         // A visible-ASCII token's JSON form differs only where it holds `"` or `\`.
         let escaped = token.contains(['"', '\\']);
         for value in headers.values_mut() {
+            // Neither the token nor its JSON-escaped form fits in a shorter value (most are).
+            if value.len() < token.len() {
+                continue;
+            }
             let text = String::from_utf8_lossy(value.as_bytes());
             let echoed = text.contains(token) || (escaped && self.redact(&text) != text);
             if !echoed {
