@@ -263,6 +263,19 @@ mod tests {
         assert!(granted[29] - granted[0] >= rate.period * 29 - rate.period.mul_f64(ABSORBED));
     }
 
+    /// Without a limit nothing waits, but a 429's pause holds every call of the token until it
+    /// ends (only a lower bound, as above).
+    #[tokio::test]
+    async fn without_a_limit_only_a_pause_holds_a_call_back() {
+        let bucket = Bucket::new(Source::Local(None));
+        let started = Instant::now();
+        bucket.wait_turn().await;
+        bucket.pause(Duration::from_millis(150));
+        let (first, second) = tokio::join!(bucket.wait_turn(), bucket.wait_turn());
+        assert!(started.elapsed() >= Duration::from_millis(150), "{:?}", started.elapsed());
+        assert!(first.redis_rtt.is_none() && second.redis_rtt.is_none());
+    }
+
     /// A wake-up later than what is absorbed takes 1 % of a period from the next gap (half the
     /// 2 % margin) and no more. Only a lower bound, as above.
     #[tokio::test]
