@@ -366,3 +366,115 @@ pub(crate) fn snippet(bytes: &[u8], token: &ApiToken) -> String {
     let kept = &kept[..kept.len() - token.trailing_prefix_len(kept)];
     kept.to_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(status: u16) -> Box<ServiceError> {
+        Box::new(ServiceError::new("createShipment", status, ""))
+    }
+
+    fn sent() -> Sent {
+        Sent { operation: "createShipment", attempts: 2, elapsed: Duration::from_millis(5) }
+    }
+
+    /// A real `reqwest::Error` of each kind the mapping tells apart.
+    async fn transport_errors() -> [reqwest::Error; 3] {
+        let http = reqwest::Client::new();
+        // Port 1 on loopback: nothing listens, the connection is refused.
+        let refused = http.get("http://127.0.0.1:1/").send().await.unwrap_err();
+        let unbuildable = http.get("not a url").send().await.unwrap_err();
+        // Accepted by the kernel, never answered: the request went out.
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", silent.local_addr().unwrap());
+        let timeout = Duration::from_millis(50);
+        let unanswered = http.get(url).timeout(timeout).send().await.unwrap_err();
+        assert!(refused.is_connect() && unbuildable.is_builder() && unanswered.is_timeout());
+        [refused, unbuildable, unanswered]
+    }
+
+    #[test]
+    fn a_service_error_shows_its_body_only_when_there_is_one() {
+        let mut e = ServiceError::new("createShipment", 409, "duplicate tracking number");
+        let head = "createShipment: the server answered 409 (after 1 attempt(s), 0ns)";
+        assert_eq!(e.to_string(), format!("{head}: duplicate tracking number"));
+        e.body.clear();
+        assert_eq!(e.to_string(), head);
+    }
+
+    #[tokio::test]
+    async fn processing_says_what_each_error_tells_of_the_server() {
+        use Processing::*;
+        let [refused, unbuildable, unanswered] = transport_errors().await;
+        let transport = |source| Error::Transport {
+            operation: "createShipment",
+            attempts: 1,
+            elapsed: Duration::ZERO,
+            source,
+        };
+        let decode = |status| Error::Decode {
+            operation: "createShipment",
+            attempts: 1,
+            elapsed: Duration::ZERO,
+            status,
+            message: String::new(),
+            snippet: String::new(),
+        };
+        let cases = [
+            (Error::validation("sku", "is required"), NotProcessed),
+            (Error::Config("base URL".into()), NotProcessed),
+            (transport(refused), NotProcessed),
+            (transport(unbuildable), NotProcessed),
+            (transport(unanswered), Unknown),
+            (Error::BadRequest(service(400)), NotProcessed),
+            (Error::Unauthorized(service(401)), NotProcessed),
+            (Error::NotFound(service(404)), NotProcessed),
+            (Error::Conflict(service(409)), NotProcessed),
+            (Error::PreconditionFailed(service(412)), NotProcessed),
+            (Error::RateLimited { error: service(429), retry_after: None }, NotProcessed),
+            (Error::Server(service(503)), Unknown),
+            (sent().timeout(), Unknown),
+            (sent().redirect(302, String::new()), Unknown),
+            (decode(201), Processed),
+            (decode(404), Unknown),
+            (sent().too_large(201, 10), Processed),
+            (sent().too_large(500, 10), Unknown),
+            (Error::UnexpectedStatus(service(202)), Processed),
+            (Error::UnexpectedStatus(service(300)), Unknown),
+            (Error::UnexpectedStatus(service(418)), Unknown),
+        ];
+        for (error, processing) in cases {
+            assert_eq!(error.processing(), processing, "{error:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn only_rate_limits_gateway_failures_timeouts_and_transport_failures_are_retryable() {
+        let [refused, ..] = transport_errors().await;
+        let transport = Error::Transport {
+            operation: "x",
+            attempts: 1,
+            elapsed: Duration::ZERO,
+            source: refused,
+        };
+        let yes = [
+            Error::RateLimited { error: service(429), retry_after: None },
+            sent().timeout(),
+            transport,
+            Error::Server(service(502)),
+            Error::Server(service(503)),
+            Error::Server(service(504)),
+        ];
+        let no = [
+            Error::Server(service(500)),
+            Error::Server(service(501)),
+            Error::BadRequest(service(400)),
+            Error::Conflict(service(409)),
+            Error::UnexpectedStatus(service(503)),
+            Error::validation("sku", "is required"),
+        ];
+        assert!(yes.iter().all(Error::is_retryable), "{yes:?}");
+        assert!(!no.iter().any(Error::is_retryable), "{no:?}");
+    }
+}
