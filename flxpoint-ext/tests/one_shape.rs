@@ -375,6 +375,7 @@ fn a_request_built_in_code_and_the_same_json_body_get_the_same_verdict() {
         ("blank note", account, |b| b["shipment"]["note"] = json!("")),
         ("blank url", account, |b| b["shipment"]["trackingUrl"] = json!(" ")),
         ("negative cost", account, |b| b["shipment"]["shippingCost"] = json!(-1.0)),
+        ("free shipping", account, |b| b["shipment"]["shippingCost"] = json!(0.0)),
         ("repeated name", account, |b| {
             b["shipment"]["customFields"] =
                 json!([{"name": "a", "value": "1"}, {"name": "a", "value": "2"}]);
@@ -424,6 +425,6 @@ fn a_request_built_in_code_and_the_same_json_body_get_the_same_verdict() {
         assert_eq!(from_code, from_json, "{name}");
         refused += usize::from(from_json.is_err());
     }
-    // Every case but the valid one and the equal old name is a mistake.
+    // Every case but the valid one, the equal old name and free shipping is a mistake.
     assert_eq!(refused, 29);
 }
