@@ -395,6 +395,32 @@ mod tests {
     }
 
     #[test]
+    fn a_snippet_is_cut_on_a_character_boundary_within_the_limit() {
+        let token = ApiToken::new("tok-12345678");
+        // Three-byte characters: 1 024 falls inside one, the cut moves back to 1 023.
+        let text = "€".repeat(400);
+        let kept = snippet(text.as_bytes(), &token);
+        assert_eq!(kept, "€".repeat(341));
+    }
+
+    #[test]
+    fn a_token_across_the_cut_is_redacted_raw_or_escaped() {
+        let raw = ApiToken::new("tok-12345678");
+        let body = format!("{}tok-12345678 and more", "x".repeat(1020));
+        assert_eq!(snippet(body.as_bytes(), &raw), format!("{}*** ", "x".repeat(1020)));
+        // Escaped in a JSON body, each `"` doubles: the window reads far enough past the cut to
+        // see the whole escaped token (a shorter one would keep its first character).
+        let quoted = ApiToken::new(r#"a"b"c"d"e"f"g"h"i"#);
+        let escaped = r#"a\"b\"c\"d\"e\"f\"g\"h\"i"#;
+        let body = format!("{}{escaped} and more", "x".repeat(1023));
+        assert_eq!(snippet(body.as_bytes(), &quoted), format!("{}*", "x".repeat(1023)));
+        // A token's first characters left at the cut are dropped, not kept.
+        let body = format!("{}tok-12345678", "x".repeat(1020));
+        let window = &body.as_bytes()[..BODY_LIMIT];
+        assert_eq!(snippet(window, &raw), "x".repeat(1020));
+    }
+
+    #[test]
     fn a_service_error_shows_its_body_only_when_there_is_one() {
         let mut e = ServiceError::new("createShipment", 409, "duplicate tracking number");
         let head = "createShipment: the server answered 409 (after 1 attempt(s), 0ns)";
