@@ -428,3 +428,21 @@ fn a_request_built_in_code_and_the_same_json_body_get_the_same_verdict() {
     // Every case but the valid one, the equal old name and free shipping is a mistake.
     assert_eq!(refused, 29);
 }
+
+/// Decision (rules.rs): a request built in code is checked on its fields, then for blank text
+/// as it is serialized; so with two mistakes, a blank text is named after the other. A JSON
+/// body is checked object by object, the shipment's own text before its items.
+#[test]
+fn with_two_mistakes_code_names_blank_text_last_and_json_names_the_shipments_first() {
+    let body = json!({
+        "fulfillmentRequestId": 1388412,
+        "shipment": {
+            "trackingNumber": "1Z999", "carrier": " ",
+            "shipmentItems": [{"sku": "HG12", "quantity": 0}]
+        }
+    });
+    let typed: types::CreateShipmentRequest = serde_json::from_value(body.clone()).unwrap();
+    assert_eq!(field_of(typed.validate(None)), "shipment.shipmentItems[0].quantity");
+    let from_json = types::CreateShipmentRequest::from_json(body, None);
+    assert_eq!(field_of(from_json), "shipment.carrier");
+}
