@@ -324,7 +324,8 @@ fn a_deprecated_name_set_in_code_is_mapped_as_in_a_json_body() {
 
 /// The create rules have two callers: the schema walk over a JSON body, and the check of a
 /// request built in code, which reads the generated type's fields. Each single mistake (and no
-/// mistake) gets the same verdict from both, naming the same field with the same rule.
+/// mistake) gets the same verdict from both, naming the same field (the one expected) with the
+/// same rule.
 #[test]
 fn a_request_built_in_code_and_the_same_json_body_get_the_same_verdict() {
     let valid = || {
@@ -342,73 +343,174 @@ fn a_request_built_in_code_and_the_same_json_body_get_the_same_verdict() {
         })
     };
     type Edit = fn(&mut Value);
+    // (what, token kind, the mistake, the field named; "" for none)
     let account = Some(TokenKind::Account);
     let source = Some(TokenKind::Source { source_id: 7 });
-    let cases: Vec<(&str, Option<TokenKind>, Edit)> = vec![
-        ("valid", account, |_| {}),
-        ("no request", account, |b| {
-            drop(b.as_object_mut().unwrap().remove("fulfillmentRequestId"))
-        }),
-        ("two ways", account, |b| b["purchaseOrderNumber"] = json!("PO-1")),
-        ("source without number", account, |b| b["sourceId"] = json!(7)),
-        ("id 0", account, |b| b["fulfillmentRequestId"] = json!(0)),
-        ("old name differs", account, |b| b["purchaseOrderId"] = json!(5)),
-        ("old name equal", account, |b| b["purchaseOrderId"] = json!(1388412)),
-        ("number, account", account, |b| {
-            b.as_object_mut().unwrap().remove("fulfillmentRequestId");
-            b["purchaseOrderNumber"] = json!("PO-1");
-        }),
-        ("number, other source", source, |b| {
-            b.as_object_mut().unwrap().remove("fulfillmentRequestId");
-            b["purchaseOrderNumber"] = json!("PO-1");
-            b["sourceId"] = json!(8);
-        }),
-        ("blank number", source, |b| {
-            b.as_object_mut().unwrap().remove("fulfillmentRequestId");
-            b["purchaseOrderNumber"] = json!(" \u{200B}");
-        }),
-        ("channel token", Some(TokenKind::Channel), |_| {}),
-        ("blank tracking", account, |b| b["shipment"]["trackingNumber"] = json!("  ")),
-        ("tracking with tab", account, |b| b["shipment"]["trackingNumber"] = json!("1Z\t9")),
-        ("blank carrier", account, |b| b["shipment"]["carrier"] = json!("\n")),
-        ("blank method", account, |b| b["shipment"]["method"] = json!("\u{FEFF}")),
-        ("blank note", account, |b| b["shipment"]["note"] = json!("")),
-        ("blank url", account, |b| b["shipment"]["trackingUrl"] = json!(" ")),
-        ("negative cost", account, |b| b["shipment"]["shippingCost"] = json!(-1.0)),
-        ("free shipping", account, |b| b["shipment"]["shippingCost"] = json!(0.0)),
-        ("repeated name", account, |b| {
-            b["shipment"]["customFields"] =
-                json!([{"name": "a", "value": "1"}, {"name": "a", "value": "2"}]);
-        }),
-        ("field without name", account, |b| {
-            b["shipment"]["customFields"] = json!([{"value": "1"}])
-        }),
-        ("blank value", account, |b| {
-            b["shipment"]["customFields"] = json!([{"name": "a", "value": " "}])
-        }),
-        ("name with control", account, |b| {
-            b["shipment"]["customFields"] = json!([{"name": "a\u{7}", "value": "1"}]);
-        }),
-        ("no items", account, |b| b["shipment"]["shipmentItems"] = json!([])),
-        ("quantity 0", account, |b| b["shipment"]["shipmentItems"][0]["quantity"] = json!(0)),
-        ("item named no way", account, |b| {
-            b["shipment"]["shipmentItems"][0].as_object_mut().unwrap().remove("sku");
-        }),
-        ("item named twice", account, |b| {
-            b["shipment"]["shipmentItems"][0]["orderItemId"] = json!(9)
-        }),
-        ("blank sku", account, |b| b["shipment"]["shipmentItems"][0]["sku"] = json!("\u{2060}")),
-        ("variant 0", account, |b| {
-            b["shipment"]["shipmentItems"][0]["inventoryVariantId"] = json!(0)
-        }),
-        ("rma item -1", account, |b| b["shipment"]["shipmentItems"][0]["rmaItemId"] = json!(-1)),
-        ("item field repeated after a null", account, |b| {
-            b["shipment"]["shipmentItems"][0]["customFields"] =
-                json!([null, {"name": "bin", "value": "1"}, {"name": "bin", "value": "2"}]);
-        }),
-        ("item field without value", account, |b| {
-            b["shipment"]["shipmentItems"][0]["customFields"] = json!([{"name": "bin"}]);
-        }),
+    let cases: Vec<(&str, Option<TokenKind>, Edit, &str)> = vec![
+        ("valid", account, |_| {}, ""),
+        (
+            "no request",
+            account,
+            |b| drop(b.as_object_mut().unwrap().remove("fulfillmentRequestId")),
+            "fulfillmentRequestId",
+        ),
+        ("two ways", account, |b| b["purchaseOrderNumber"] = json!("PO-1"), "purchaseOrderNumber"),
+        ("source without number", account, |b| b["sourceId"] = json!(7), "sourceId"),
+        ("id 0", account, |b| b["fulfillmentRequestId"] = json!(0), "fulfillmentRequestId"),
+        ("old name differs", account, |b| b["purchaseOrderId"] = json!(5), "purchaseOrderId"),
+        ("old name equal", account, |b| b["purchaseOrderId"] = json!(1388412), ""),
+        (
+            "number, account",
+            account,
+            |b| {
+                b.as_object_mut().unwrap().remove("fulfillmentRequestId");
+                b["purchaseOrderNumber"] = json!("PO-1");
+            },
+            "sourceId",
+        ),
+        (
+            "number, other source",
+            source,
+            |b| {
+                b.as_object_mut().unwrap().remove("fulfillmentRequestId");
+                b["purchaseOrderNumber"] = json!("PO-1");
+                b["sourceId"] = json!(8);
+            },
+            "sourceId",
+        ),
+        (
+            "blank number",
+            source,
+            |b| {
+                b.as_object_mut().unwrap().remove("fulfillmentRequestId");
+                b["purchaseOrderNumber"] = json!(" \u{200B}");
+            },
+            "purchaseOrderNumber",
+        ),
+        ("channel token", Some(TokenKind::Channel), |_| {}, "X-API-TOKEN"),
+        (
+            "blank tracking",
+            account,
+            |b| b["shipment"]["trackingNumber"] = json!("  "),
+            "shipment.trackingNumber",
+        ),
+        (
+            "tracking with tab",
+            account,
+            |b| b["shipment"]["trackingNumber"] = json!("1Z\t9"),
+            "shipment.trackingNumber",
+        ),
+        ("blank carrier", account, |b| b["shipment"]["carrier"] = json!("\n"), "shipment.carrier"),
+        (
+            "blank method",
+            account,
+            |b| b["shipment"]["method"] = json!("\u{FEFF}"),
+            "shipment.method",
+        ),
+        ("blank note", account, |b| b["shipment"]["note"] = json!(""), "shipment.note"),
+        (
+            "blank url",
+            account,
+            |b| b["shipment"]["trackingUrl"] = json!(" "),
+            "shipment.trackingUrl",
+        ),
+        (
+            "negative cost",
+            account,
+            |b| b["shipment"]["shippingCost"] = json!(-1.0),
+            "shipment.shippingCost",
+        ),
+        ("free shipping", account, |b| b["shipment"]["shippingCost"] = json!(0.0), ""),
+        (
+            "repeated name",
+            account,
+            |b| {
+                b["shipment"]["customFields"] =
+                    json!([{"name": "a", "value": "1"}, {"name": "a", "value": "2"}]);
+            },
+            "shipment.customFields[1].name",
+        ),
+        (
+            "field without name",
+            account,
+            |b| b["shipment"]["customFields"] = json!([{"value": "1"}]),
+            "shipment.customFields[0].name",
+        ),
+        (
+            "blank value",
+            account,
+            |b| b["shipment"]["customFields"] = json!([{"name": "a", "value": " "}]),
+            "shipment.customFields[0].value",
+        ),
+        (
+            "name with control",
+            account,
+            |b| {
+                b["shipment"]["customFields"] = json!([{"name": "a\u{7}", "value": "1"}]);
+            },
+            "shipment.customFields[0].name",
+        ),
+        (
+            "no items",
+            account,
+            |b| b["shipment"]["shipmentItems"] = json!([]),
+            "shipment.shipmentItems",
+        ),
+        (
+            "quantity 0",
+            account,
+            |b| b["shipment"]["shipmentItems"][0]["quantity"] = json!(0),
+            "shipment.shipmentItems[0].quantity",
+        ),
+        (
+            "item named no way",
+            account,
+            |b| {
+                b["shipment"]["shipmentItems"][0].as_object_mut().unwrap().remove("sku");
+            },
+            "shipment.shipmentItems[0]",
+        ),
+        (
+            "item named twice",
+            account,
+            |b| b["shipment"]["shipmentItems"][0]["orderItemId"] = json!(9),
+            "shipment.shipmentItems[0].orderItemId",
+        ),
+        (
+            "blank sku",
+            account,
+            |b| b["shipment"]["shipmentItems"][0]["sku"] = json!("\u{2060}"),
+            "shipment.shipmentItems[0].sku",
+        ),
+        (
+            "variant 0",
+            account,
+            |b| b["shipment"]["shipmentItems"][0]["inventoryVariantId"] = json!(0),
+            "shipment.shipmentItems[0].inventoryVariantId",
+        ),
+        (
+            "rma item -1",
+            account,
+            |b| b["shipment"]["shipmentItems"][0]["rmaItemId"] = json!(-1),
+            "shipment.shipmentItems[0].rmaItemId",
+        ),
+        (
+            "item field repeated after a null",
+            account,
+            |b| {
+                b["shipment"]["shipmentItems"][0]["customFields"] =
+                    json!([null, {"name": "bin", "value": "1"}, {"name": "bin", "value": "2"}]);
+            },
+            "shipment.shipmentItems[0].customFields[2].name",
+        ),
+        (
+            "item field without value",
+            account,
+            |b| {
+                b["shipment"]["shipmentItems"][0]["customFields"] = json!([{"name": "bin"}]);
+            },
+            "shipment.shipmentItems[0].customFields[0].value",
+        ),
     ];
     let verdict = |result: Result<types::CreateShipmentRequest, Error>| match result {
         Ok(request) => Ok(request),
@@ -416,13 +518,15 @@ fn a_request_built_in_code_and_the_same_json_body_get_the_same_verdict() {
         Err(other) => panic!("not a validation error: {other:?}"),
     };
     let mut refused = 0;
-    for (name, kind, edit) in cases {
+    for (name, kind, edit, expected) in cases {
         let mut body = valid();
         edit(&mut body);
         let typed: types::CreateShipmentRequest = serde_json::from_value(body.clone()).unwrap();
         let from_code = verdict(typed.validate(kind));
         let from_json = verdict(types::CreateShipmentRequest::from_json(body, kind));
         assert_eq!(from_code, from_json, "{name}");
+        let named = from_json.as_ref().err().map_or("", |(field, _)| field.as_str());
+        assert_eq!(named, expected, "{name}: {from_json:?}");
         refused += usize::from(from_json.is_err());
     }
     // Every case but the valid one, the equal old name and free shipping is a mistake.
