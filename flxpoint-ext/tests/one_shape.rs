@@ -550,3 +550,24 @@ fn with_two_mistakes_code_names_blank_text_last_and_json_names_the_shipments_fir
     let from_json = types::CreateShipmentRequest::from_json(body, None);
     assert_eq!(field_of(from_json), "shipment.carrier");
 }
+
+/// An item's `fulfillmentRequestItemId` (the responses' name) is read as its
+/// `purchaseOrderItemId` (the create page's); both may be given only if equal.
+#[test]
+fn the_responses_name_of_an_item_id_is_read_as_the_create_pages() {
+    let body = |item: Value| {
+        json!({
+            "fulfillmentRequestId": 1388412,
+            "shipment": {"trackingNumber": "1Z999", "shipmentItems": [item]}
+        })
+    };
+    let read = |item| types::CreateShipmentRequest::from_json(body(item), None);
+    let alone = read(json!({"fulfillmentRequestItemId": 5, "quantity": 1})).unwrap();
+    assert_eq!(alone.shipment.shipment_items[0].purchase_order_item_id, Some(5));
+    let both = json!({"fulfillmentRequestItemId": 5, "purchaseOrderItemId": 5, "quantity": 1});
+    assert_eq!(read(both).unwrap(), alone);
+    let differ = json!({"fulfillmentRequestItemId": 5, "purchaseOrderItemId": 6, "quantity": 1});
+    let Err(Error::Validation { field, rule }) = read(differ) else { panic!() };
+    assert_eq!(field, "shipment.shipmentItems[0].fulfillmentRequestItemId");
+    assert!(rule.contains("second way"), "{rule}");
+}
