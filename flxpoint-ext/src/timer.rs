@@ -244,6 +244,24 @@ mod tests {
         assert_eq!(pending_between(3000, 4000), 0);
     }
 
+    /// Two timeouts may end at the very same instant (two calls' deadlines computed in the same
+    /// clock tick): each is kept and fired.
+    #[test]
+    fn two_timeouts_ending_at_the_same_instant_both_fire() {
+        let watchdog = watchdog().unwrap();
+        let slot = || Arc::new(Slot { fired: AtomicBool::new(false), waker: AtomicWaker::new() });
+        let (first, second) = (slot(), slot());
+        let at = Instant::now() + Duration::from_millis(30);
+        watchdog.insert(at, first.clone());
+        watchdog.insert(at, second.clone());
+        let fired = |s: &Slot| s.fired.load(Ordering::Acquire);
+        let started = Instant::now();
+        while !(fired(&first) && fired(&second)) && started.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(fired(&first) && fired(&second));
+    }
+
     #[test]
     fn without_a_limit_the_future_runs_to_its_end() {
         runtime().block_on(async {
