@@ -8,11 +8,11 @@
 
 use crate::Error;
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 mod scan;
 pub(crate) use scan::scan;
-use std::collections::BTreeMap;
-use std::sync::LazyLock;
 
 /// `$ref`s followed deeper than this are not checked (the document has no recursive schema; this
 /// only keeps a future one from recursing forever).
@@ -324,9 +324,9 @@ impl std::fmt::Display for Field<'_> {
 /// The path of item `i` of the array at the path `.0` (`shipment.shipmentItems[2]`), formatted
 /// only when it is needed.
 #[derive(Clone, Copy)]
-pub(crate) struct Indexed<'a>(pub &'a str, pub usize);
+pub(crate) struct Indexed<P>(pub P, pub usize);
 
-impl std::fmt::Display for Indexed<'_> {
+impl<P: std::fmt::Display> std::fmt::Display for Indexed<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}[{}]", self.0, self.1)
     }
@@ -416,7 +416,7 @@ fn walk(
                     path.truncate(len);
                 } else {
                     scalar(item, element)
-                        .map_err(|rule| Error::validation(Indexed(path, i).to_string(), rule))?;
+                        .map_err(|rule| Error::validation(Indexed(&*path, i).to_string(), rule))?;
                 }
             }
             Ok(changed)

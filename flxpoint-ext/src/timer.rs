@@ -83,8 +83,6 @@ impl Expiry {
         if let State::Unregistered = self.state {
             self.state = match watchdog() {
                 Some(watchdog) => {
-                    // The waker is registered below, before `fired` is read: a firing right
-                    // after the insert is still seen.
                     let slot =
                         Arc::new(Slot { fired: AtomicBool::new(false), waker: AtomicWaker::new() });
                     State::Watched { id: watchdog.insert(at, slot.clone()), slot }

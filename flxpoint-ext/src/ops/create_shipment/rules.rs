@@ -41,17 +41,6 @@ impl<P: Display> Display for Key<P> {
     }
 }
 
-/// An item of a list under a path: `shipment`, `customFields` and 0 for
-/// `shipment.customFields[0]`.
-#[derive(Clone, Copy)]
-struct Item<P>(P, &'static str, usize);
-
-impl<P: Display> Display for Item<P> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}[{}]", self.0, self.1, self.2)
-    }
-}
-
 // The rules, each a function of the fields it reads.
 
 /// The deprecated `purchaseOrderId` may be given beside `fulfillmentRequestId` only if equal.
@@ -219,7 +208,7 @@ fn check(
     unique_names("shipment", fields.clone().filter_map(|(i, f)| Some((i, f.name.as_deref()?))))?;
     for (i, field) in fields {
         custom_field(
-            Item("shipment", "customFields", i),
+            Indexed(Key("shipment", "customFields"), i),
             field.name.as_deref(),
             field.value.as_deref(),
         )?;
@@ -246,7 +235,7 @@ fn check(
         unique_names(at, fields.clone().filter_map(|(i, f)| Some((i, f.name.as_deref()?))))?;
         for (j, field) in fields {
             custom_field(
-                Item(at, "customFields", j),
+                Indexed(Key(at, "customFields"), j),
                 field.name.as_deref(),
                 field.value.as_deref(),
             )?;
