@@ -188,15 +188,16 @@ impl Client {
     /// [`Client::call`] or [`Client::call_without_body`].
     pub(crate) fn prepare(&self, settings: CallSettings) -> Call {
         let shared = &self.inner.shared;
+        let settings = settings.start(self.inner.deadline);
         Call::new(&self.inner.executor, &shared.base_url, &shared.http, settings)
     }
 
-    /// Runs `call`'s request `fut`: overall deadline, one span, error mapping from what the
-    /// executor reported. Returns the result and that report.
+    /// Runs `call`'s request `fut`: one span, error mapping from what the executor reported
+    /// (which also keeps the call's deadline). Returns the result and that report.
     ///
     /// `fut` comes boxed: a generated `send` future is about 2 KiB, and each layer of async
-    /// code around it (this method, its deadline, its span, the public `send`) would otherwise
-    /// hold and copy it again (the whole call's future was 8.5 KiB, copied on every call).
+    /// code around it (this method, its span, the public `send`) would otherwise hold and copy
+    /// it again (the whole call's future was 8.5 KiB, copied on every call).
     pub(crate) async fn call<T, F>(
         &self,
         call: &Call,
@@ -208,26 +209,20 @@ impl Client {
         let operation = call.settings.operation;
         let span = call_span(operation);
         let started = std::time::Instant::now();
-        let deadline = call.settings.deadline.unwrap_or(self.inner.deadline);
-        let out = tracing::Instrument::instrument(
-            crate::timer::timeout(Some(deadline), fut),
-            span.clone(),
-        )
-        .await;
+        let out = tracing::Instrument::instrument(fut, span.clone()).await;
         let report = call.report();
         let sent = Sent { operation, attempts: report.attempts, elapsed: started.elapsed() };
         let result = match (out, executor_verdict(sent, &report)) {
-            (Err(_), _) => Err(sent.timeout()),
             // What the executor saw wins over how progenitor then read the (withheld) body.
             (_, Some(error)) => Err(error),
-            (Ok(Ok(value)), _) => Ok(Response {
+            (Ok(value), _) => Ok(Response {
                 status: value.status().as_u16(),
                 headers: value.headers().clone(),
                 attempts: sent.attempts,
                 elapsed: sent.elapsed,
                 value: value.into_inner(),
             }),
-            (Ok(Err(e)), _) => Err(map_error(sent, e, &report, &self.inner.token)),
+            (Err(e), _) => Err(map_error(sent, e, &report, &self.inner.token)),
         };
         record(&span, &report, started, result.is_ok());
         (result, report)
@@ -266,23 +261,18 @@ impl Client {
         let operation = settings.operation;
         let span = call_span(operation);
         let started = std::time::Instant::now();
-        let deadline = settings.deadline.unwrap_or(self.inner.deadline);
+        let settings = settings.start(self.inner.deadline);
         let report = std::sync::Mutex::new(CallReport::default());
         let http = &self.inner.shared.http;
         let run = self.inner.executor.run(http, request, &settings, &report);
-        let out = tracing::Instrument::instrument(
-            crate::timer::timeout(Some(deadline), run),
-            span.clone(),
-        )
-        .await;
+        let out = tracing::Instrument::instrument(run, span.clone()).await;
         let report = report.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
         let sent = Sent { operation, attempts: report.attempts, elapsed: started.elapsed() };
         let result = match (out, executor_verdict(sent, &report)) {
-            (Err(_), _) => Err(sent.timeout()),
             (_, Some(error)) => Err(error),
-            (Ok(Err(e)), _) if e.is_timeout() => Err(sent.timeout()),
-            (Ok(Err(e)), _) => Err(sent.transport(e)),
-            (Ok(Ok(answer)), _) => {
+            (Err(e), _) if e.is_timeout() => Err(sent.timeout()),
+            (Err(e), _) => Err(sent.transport(e)),
+            (Ok(answer), _) => {
                 let (status, headers) = (answer.status().as_u16(), answer.headers().clone());
                 if (200..300).contains(&status) {
                     // Read by the executor already: this only hands the bytes over.

@@ -23,6 +23,9 @@ pub(crate) struct CallSettings {
     pub expects_body: bool,
     /// Per-call overrides of the client's settings.
     pub deadline: Option<Duration>,
+    /// When the call's deadline passes ([`CallSettings::start`]); none for a call made through
+    /// [`crate::Client::api`] directly.
+    pub ends: Option<Instant>,
     pub retry: Option<RetryPolicy>,
     pub attempt_timeout: Option<Duration>,
     pub headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
@@ -45,11 +48,19 @@ impl CallSettings {
             extra_query: None,
             expects_body: true,
             deadline: options.deadline,
+            ends: None,
             retry: options.retry,
             attempt_timeout: options.attempt_timeout,
             headers: options.headers,
             reports_timeouts: true,
         }
+    }
+
+    /// Starts the call's deadline: its own, or else `default` (the client's).
+    pub fn start(mut self, default: Duration) -> Self {
+        // A deadline past the end of time never ends (the settings allow at most a day).
+        self.ends = Instant::now().checked_add(self.deadline.unwrap_or(default));
+        self
     }
 
     /// What a call made through [`crate::Client::api`] directly gets: the client's settings.
@@ -85,8 +96,7 @@ pub(crate) struct CallReport {
 }
 
 /// One call: its settings, the generated client that carries them to the executor, and the
-/// report the executor fills (shared, since a call cut off by its deadline is dropped
-/// mid-attempt and still reports what it did).
+/// report the executor fills.
 pub(crate) struct Call {
     api: flxpoint_api::Client,
     pub settings: Arc<CallSettings>,
@@ -221,10 +231,14 @@ impl TokenExecutor {
                 Some(copy) => (copy, Some(pending)),
                 None => (pending, None),
             };
-            // Counted before waiting, so a call cut off by its deadline still reports them.
             with_report(&mut |r| r.attempts = attempt);
+            // The deadline is kept here, at each of the call's waits (the turn, the exchange,
+            // the backoff), not around the whole call: an attempt then needs one timer, not two.
             let wait = LimiterWait { started: Instant::now(), report };
-            let turn = self.bucket.wait_turn().await;
+            let Ok(turn) = crate::timer::timeout_at(settings.ends, self.bucket.wait_turn()).await
+            else {
+                return Ok(out_of_time(report));
+            };
             let waited = wait.finish();
             if let Some(rtt) = turn.redis_rtt {
                 with_report(&mut |r| {
@@ -244,8 +258,17 @@ impl TokenExecutor {
             };
             // One future either way (a `match` with an arm per case would hold `exchange` twice).
             let limit = attempt_timeout.filter(|_| settings.reports_timeouts);
-            let result =
-                crate::timer::timeout(limit, exchange).await.unwrap_or(Err(Failure::TimedOut));
+            let attempt_ends = limit.and_then(|limit| sent.checked_add(limit));
+            // The earlier of the attempt's end and the call's (`None` is no end).
+            let ends = match (attempt_ends, settings.ends) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let result = crate::timer::timeout_at(ends, exchange).await;
+            if result.is_err() && ends == settings.ends {
+                return Ok(out_of_time(report));
+            }
+            let result = result.unwrap_or(Err(Failure::TimedOut));
             let next = decide(class, &result);
             let status = result.as_ref().ok().map(|a| a.status.as_u16());
             tracing::debug!(
@@ -269,7 +292,10 @@ impl TokenExecutor {
                     if ambiguous {
                         with_report(&mut |r| r.ambiguous_earlier_attempt = true);
                     }
-                    tokio::time::sleep(wait).await;
+                    let backoff = tokio::time::sleep(wait);
+                    if crate::timer::timeout_at(settings.ends, backoff).await.is_err() {
+                        return Ok(out_of_time(report));
+                    }
                     pending = spare;
                     continue;
                 }
@@ -306,6 +332,13 @@ impl TokenExecutor {
     }
 }
 
+/// What a call whose deadline passed hands on: the report says so, and the call's error is
+/// taken from it.
+fn out_of_time(report: &Mutex<CallReport>) -> reqwest::Response {
+    report.lock().unwrap_or_else(PoisonError::into_inner).timed_out = true;
+    Answer::timed_out().into_response()
+}
+
 /// Where a 3xx points, for the error: resolved against the request URL, without credentials,
 /// query or fragment (which may carry secrets of their own).
 fn redirect_target(answer: &Answer) -> String {
@@ -333,7 +366,8 @@ struct Limits {
 }
 
 /// Adds the time spent waiting for the rate limiter to the call's report when dropped: after
-/// the wait, or when the call is cancelled (e.g. by its deadline) while still waiting.
+/// the wait, or when the call's future is dropped (e.g. by the caller's own timeout) while
+/// still waiting.
 struct LimiterWait<'a> {
     started: Instant,
     report: &'a Mutex<CallReport>,

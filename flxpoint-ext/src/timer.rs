@@ -17,20 +17,18 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The timeout passed before the future finished.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Elapsed;
 
-/// `future`'s output, or [`Elapsed`] once `after` has passed (never, for `None`); the future is
+/// `future`'s output, or [`Elapsed`] once `at` has passed (never, for `None`); the future is
 /// then dropped.
 ///
 /// A plain function returning [`Timeout`], not an `async fn`: an `async fn` would keep
 /// `future` twice (the argument, and the pinned copy it polls), and a call's futures are large.
-pub(crate) fn timeout<F: Future>(after: Option<Duration>, future: F) -> Timeout<F> {
-    // An `after` past the end of time never ends (the settings allow at most a day).
-    let at = after.and_then(|after| Instant::now().checked_add(after));
+pub(crate) fn timeout_at<F: Future>(at: Option<Instant>, future: F) -> Timeout<F> {
     Timeout { future, expiry: Expiry { at, state: State::Unregistered } }
 }
 
@@ -204,7 +202,8 @@ fn watch(due: &Mutex<Due>) {
 #[cfg(test)]
 fn pending_between(from: u64, to: u64) -> usize {
     let now = Instant::now();
-    let (from, to) = (now + Duration::from_secs(from), now + Duration::from_secs(to));
+    let (from, to) =
+        (now + std::time::Duration::from_secs(from), now + std::time::Duration::from_secs(to));
     watchdog()
         .map_or(0, |w| lock(&w.due).slots.keys().filter(|(at, _)| (from..to).contains(at)).count())
 }
@@ -212,6 +211,12 @@ fn pending_between(from: u64, to: u64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+
+    /// [`timeout_at`] `after` from now.
+    fn timeout<F: Future>(after: Option<Duration>, future: F) -> Timeout<F> {
+        timeout_at(after.map(|after| Instant::now() + after), future)
+    }
 
     fn runtime() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()

@@ -181,6 +181,42 @@ async fn the_deadline_stops_the_call_before_its_attempts_would() {
     assert_eq!(server.received_requests().await.unwrap().len(), 1, "no second attempt");
 }
 
+/// The deadline is kept at each of a call's waits: a backoff that would outlast it ends the call
+/// at the deadline, without the next attempt.
+#[tokio::test]
+async fn the_deadline_cuts_a_backoff_short() {
+    let server = MockServer::start().await;
+    answers(&server, "PATCH", &[], ResponseTemplate::new(503)).await;
+    let slow = fast_retries()
+        .with_base_backoff(Duration::from_secs(5))
+        .with_budget(Duration::from_secs(60));
+    let c = builder(&server).deadline(Duration::from_millis(300)).retry(slow).build().unwrap();
+    let started = std::time::Instant::now();
+    let err = c.sync_accounting(5).accounting_synced(Patch::Set(true)).send().await.unwrap_err();
+    let took = started.elapsed();
+    assert!(matches!(err, Error::Timeout { attempts: 1, .. }), "{err:?}");
+    assert!(took >= Duration::from_millis(300), "not before the deadline: {took:?}");
+    assert!(
+        took < Duration::from_millis(2500),
+        "the deadline, not the backoff, ended it: {took:?}"
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 1, "no second attempt");
+}
+
+/// A request built outside the generated client keeps the same deadline.
+#[tokio::test]
+async fn the_deadline_stops_a_raw_request() {
+    let server = MockServer::start().await;
+    answers(&server, "GET", &[], ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+        .await;
+    let c = builder(&server).deadline(Duration::from_millis(300)).build().unwrap();
+    let started = std::time::Instant::now();
+    let err =
+        c.request(flxpoint_ext::Method::GET, "/orders").send_with_response().await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { attempts: 1, .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_millis(2500), "{:?}", started.elapsed());
+}
+
 #[tokio::test]
 async fn retry_policy_none_sends_an_idempotent_call_once() {
     let server = MockServer::start().await;
