@@ -211,6 +211,37 @@ impl Node {
         Node { kind, nullable, pattern: pattern.to_owned(), most_items }
     }
 
+    /// [`Node::compile`] for a test elsewhere in the crate.
+    #[cfg(test)]
+    pub(crate) fn compile_for_test(schema: &Value, schemas: &Value) -> Node {
+        Node::compile(schema, schemas, "", 0)
+    }
+
+    /// What [`scan`] checks in a request this schema describes, by path pattern: every text (a
+    /// date-time's type never writes a blank one), anything the schema leaves open, and every
+    /// array with a `minItems`.
+    pub(crate) fn scanned(&self) -> Vec<&str> {
+        let mut found = Vec::new();
+        self.collect_scanned(&mut found);
+        found
+    }
+
+    fn collect_scanned<'a>(&'a self, found: &mut Vec<&'a str>) {
+        match &self.kind {
+            Kind::Object { properties, .. } => {
+                properties.iter().for_each(|p| p.node.collect_scanned(found));
+            }
+            Kind::Array { element, min_items } => {
+                if *min_items > 0 {
+                    found.push(&self.pattern);
+                }
+                element.collect_scanned(found);
+            }
+            Kind::Scalar(Scalar::Text) | Kind::Any => found.push(&self.pattern),
+            Kind::Scalar(_) => {}
+        }
+    }
+
     fn is_container(&self) -> bool {
         matches!(self.kind, Kind::Object { .. } | Kind::Array { .. })
     }
@@ -525,5 +556,27 @@ mod tests {
         assert_eq!(item.pattern, "shipment.shipmentItems[]");
         // Deprecated fields are not offered as columns.
         assert!(!create.scalars().iter().any(|(n, ..)| *n == "purchaseOrderId"));
+    }
+
+    #[test]
+    fn the_scan_checks_texts_open_values_and_arrays_with_a_minimum() {
+        let schema = serde_json::json!({
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "at": {"type": "string", "format": "date-time"},
+                "count": {"type": "integer"},
+                "open": {},
+                "lines": {"type": "array", "minItems": 1, "items": {
+                    "type": "object",
+                    "properties": {"sku": {"type": "string"}, "tags": {"type": "array",
+                        "items": {"type": "string"}}},
+                }},
+            },
+        });
+        let node = Node::compile(&schema, &serde_json::json!({}), "", 0);
+        let mut scanned = node.scanned();
+        scanned.sort_unstable();
+        assert_eq!(scanned, ["lines", "lines[].sku", "lines[].tags[]", "name", "open"]);
     }
 }
