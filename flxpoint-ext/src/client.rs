@@ -206,11 +206,11 @@ impl Client {
     where
         F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<()>>>,
     {
-        let operation = call.settings.operation;
+        let operation = call.settings().operation;
         let span = call_span(operation);
         let started = std::time::Instant::now();
         let out = tracing::Instrument::instrument(fut, span.clone()).await;
-        let report = call.report();
+        let report = call.take_report();
         let sent = Sent { operation, attempts: report.attempts, elapsed: started.elapsed() };
         let result = match (out, executor_verdict(sent, &report)) {
             // What the executor saw wins over how progenitor then read the (withheld) body.

@@ -99,8 +99,8 @@ pub(crate) struct CallReport {
 /// report the executor fills.
 pub(crate) struct Call {
     api: flxpoint_api::Client,
-    pub settings: Arc<CallSettings>,
-    report: Arc<Mutex<CallReport>>,
+    /// Also the generated client's hook: one allocation per call holds all three.
+    state: Arc<OneCall>,
 }
 
 impl Call {
@@ -111,16 +111,19 @@ impl Call {
         http: &reqwest::Client,
         settings: CallSettings,
     ) -> Self {
-        let settings = Arc::new(settings);
-        let report = Arc::new(Mutex::new(CallReport::default()));
-        let hook = OneCall {
+        let state = Arc::new(OneCall {
             executor: executor.clone(),
-            settings: settings.clone(),
-            report: report.clone(),
-        };
-        let hooks = flxpoint_api::hooks::Hooks::new(Arc::new(hook));
+            settings,
+            report: Mutex::new(CallReport::default()),
+        });
+        let hooks = flxpoint_api::hooks::Hooks::new(state.clone());
         let api = flxpoint_api::Client::new_with_client(base_url, http.clone(), hooks);
-        Self { api, settings, report }
+        Self { api, state }
+    }
+
+    /// This call's settings.
+    pub fn settings(&self) -> &CallSettings {
+        &self.state.settings
     }
 
     /// The generated client to build this call's request with.
@@ -128,17 +131,17 @@ impl Call {
         &self.api
     }
 
-    /// What the executor reported so far.
-    pub fn report(&self) -> CallReport {
-        self.report.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    /// What the executor reported (taken: read once, when the call is over).
+    pub fn take_report(&self) -> CallReport {
+        std::mem::take(&mut self.state.report.lock().unwrap_or_else(PoisonError::into_inner))
     }
 }
 
 /// The hook of one [`Call`].
 struct OneCall {
     executor: Arc<TokenExecutor>,
-    settings: Arc<CallSettings>,
-    report: Arc<Mutex<CallReport>>,
+    settings: CallSettings,
+    report: Mutex<CallReport>,
 }
 
 impl Executor for OneCall {
