@@ -89,3 +89,43 @@ async fn no_more_than_the_concurrency_bound_is_ever_in_flight() {
         assert_eq!(most.load(Ordering::SeqCst), bound, "concurrency {bound}");
     }
 }
+
+/// The generic helper runs any calls (here the accounting sync, not a create): every result at
+/// its input's index, failures included, and one progress report per finished call.
+#[tokio::test]
+async fn run_takes_any_calls_and_keeps_their_order() {
+    let server = MockServer::start().await;
+    // Fulfillment request 3 is unknown; the others sync, the even ones slowly.
+    Mock::given(method("PATCH"))
+        .respond_with(|req: &Request| {
+            let id: u64 = req.url.path().split('/').nth(2).unwrap().parse().unwrap();
+            if id == 3 {
+                return ResponseTemplate::new(404);
+            }
+            ResponseTemplate::new(204).set_delay(Duration::from_millis(if id.is_multiple_of(2) {
+                20
+            } else {
+                1
+            }))
+        })
+        .mount(&server)
+        .await;
+    let c = builder(&server).build().unwrap();
+    let calls = (1..=6u64).map(|id| {
+        let c = c.clone();
+        async move {
+            c.sync_accounting(id as i64)
+                .accounting_synced(flxpoint_ext::Patch::Set(true))
+                .send()
+                .await
+                .map(|_| id)
+        }
+    });
+    let mut seen = Vec::new();
+    let results = flxpoint_ext::bulk::run(calls, 3, |p| seen.push(p)).await;
+    let ids: Vec<Option<u64>> = results.iter().map(|r| r.as_ref().ok().copied()).collect();
+    assert_eq!(ids, [Some(1), Some(2), None, Some(4), Some(5), Some(6)]);
+    assert!(matches!(results[2], Err(flxpoint_ext::Error::NotFound(_))), "{:?}", results[2]);
+    let last = seen.last().unwrap();
+    assert_eq!((seen.len(), last.done, last.failed, last.total), (6, 6, 1, 6));
+}
