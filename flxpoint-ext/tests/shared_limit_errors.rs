@@ -1,6 +1,7 @@
 //! The shared limit's edges against a real `redis-server`: a wrong password, an unreachable or
 //! stopped Redis, a bad URL (typed errors or the documented fallback, never the password), the
-//! call span's Redis round trip, a 429 pausing every worker, and a cancelled waiter.
+//! call span's Redis round trip, a 429 pausing every worker, a cancelled waiter, and the first
+//! shared send after the fallback.
 
 mod common;
 mod shared_limit_support;
@@ -168,4 +169,33 @@ async fn a_cancelled_waiter_takes_no_slot() {
     let count = redis.command(&["ZCARD", key]);
     assert_eq!(count.trim(), ":1", "one slot taken, by the one call sent");
     assert_eq!(sandbox.request_count(), 1);
+}
+
+/// Back from the fallback, the first shared send keeps a period from this process's last local
+/// one, which Redis's log does not hold. Sequential calls re-ask Redis right after a local send
+/// (the fallback's pace and the re-probe are both 2 s here), so without that wait the two would
+/// leave a few milliseconds apart.
+#[tokio::test]
+async fn the_first_shared_send_after_the_fallback_keeps_a_period_from_the_last_local_one() {
+    let mut redis = RedisServer::start(None);
+    let sandbox = unlimited_sandbox().await;
+    let client = shared(&sandbox.base_url(), &redis.url()).build().unwrap();
+    client.verify_shared_rate_limit().await.unwrap();
+    redis.kill();
+    let mut done = Vec::new();
+    for call in 0..4 {
+        client
+            .link_unmanaged_orders(flxpoint_ext::LinkSelector::OrderId(3001))
+            .send()
+            .await
+            .unwrap();
+        done.push(Instant::now());
+        if call == 0 {
+            // The first call went out on the fallback; Redis is back before the next re-probe.
+            redis.restart();
+        }
+    }
+    let gaps: Vec<Duration> = done.windows(2).map(|w| w[1] - w[0]).collect();
+    // 2 requests a second, burst 1: a period of 500 ms (the shared limit spaces 510 ms).
+    assert!(gaps.iter().all(|gap| *gap >= Duration::from_millis(450)), "{gaps:?}");
 }
