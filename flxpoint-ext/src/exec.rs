@@ -7,6 +7,7 @@ use crate::limiter::Bucket;
 use crate::retry::{RetryClass, RetryPolicy, parse_retry_after};
 use crate::token::ApiToken;
 use flxpoint_api::hooks::{ExecFuture, Executor};
+use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -193,144 +194,153 @@ impl TokenExecutor {
     /// Sends one call's request: its attempts, each with the token, a turn of the rate limiter
     /// and the attempt timeout; the retry decision; the bounded body; what it found, into
     /// `report`.
-    pub(crate) async fn run(
-        &self,
-        client: &reqwest::Client,
+    ///
+    /// A plain function returning an `async move` block, not an `async fn`: an `async fn` keeps
+    /// its arguments twice (as given, and moved into its body), and this future is boxed on
+    /// every call (see the `Executor` impls), so its size is copied each time. For the same
+    /// reason the request is held once, plus one copy for a retry.
+    #[allow(clippy::manual_async_fn, reason = "an async fn would hold the request twice")]
+    pub(crate) fn run<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
         mut request: reqwest::Request,
-        settings: &CallSettings,
-        report: &Mutex<CallReport>,
-    ) -> reqwest::Result<reqwest::Response> {
-        let with_report = |f: &mut dyn FnMut(&mut CallReport)| {
-            f(&mut report.lock().unwrap_or_else(PoisonError::into_inner))
-        };
-        // The call's own headers first, so that nothing can replace the token.
-        for (name, value) in &settings.headers {
-            request.headers_mut().insert(name.clone(), value.clone());
-        }
-        request.headers_mut().insert("x-api-token", self.token_header.clone());
-        if let Some((name, value)) = &settings.extra_query {
-            request.url_mut().query_pairs_mut().append_pair(name, value);
-        }
-        let attempt_timeout = settings.attempt_timeout.or(self.attempt_timeout);
-        if !settings.reports_timeouts {
-            *request.timeout_mut() = attempt_timeout;
-        }
-        let policy = settings.retry.as_ref().unwrap_or(&self.retry);
-        let (class, operation) = (settings.class, settings.operation);
-        let expects_body = settings.expects_body;
-        let limits = Limits {
-            success: if expects_body { self.max_body } else { 0 },
-            error: crate::error::snippet_window(&self.token),
-        };
-        let started = Instant::now();
-        let mut attempt = 0;
-        let mut pending = request;
-        loop {
-            attempt += 1;
-            // JSON bodies are bytes, so requests clone; one that cannot is sent once. The last
-            // attempt the policy allows keeps no copy.
-            let copy = if attempt < policy.max_attempts { pending.try_clone() } else { None };
-            let (this, spare) = match copy {
-                Some(copy) => (copy, Some(pending)),
-                None => (pending, None),
+        settings: &'a CallSettings,
+        report: &'a Mutex<CallReport>,
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a {
+        async move {
+            let with_report = |f: &mut dyn FnMut(&mut CallReport)| {
+                f(&mut report.lock().unwrap_or_else(PoisonError::into_inner))
             };
-            with_report(&mut |r| r.attempts = attempt);
-            // The deadline is kept here, at each of the call's waits (the turn, the exchange,
-            // the backoff), not around the whole call: an attempt then needs one timer, not two.
-            let wait = LimiterWait { started: Instant::now(), report };
-            let Ok(turn) = crate::timer::timeout_at(settings.ends, self.bucket.wait_turn()).await
-            else {
-                return Ok(out_of_time(report));
-            };
-            let waited = wait.finish();
-            if let Some(rtt) = turn.redis_rtt {
-                with_report(&mut |r| {
-                    r.redis_rtt = Some(r.redis_rtt.unwrap_or_default() + rtt);
-                    r.shared_limit = turn.shared;
-                });
+            // The call's own headers first, so that nothing can replace the token.
+            for (name, value) in &settings.headers {
+                request.headers_mut().insert(name.clone(), value.clone());
             }
-            let sent = Instant::now();
-            // The body is read inside the attempt (up to its limit), so a connection dropped
-            // mid-body is a failed attempt the retry policy sees, not a surprise after the call
-            // "succeeded".
-            let exchange = async {
-                match client.execute(this).await {
-                    Ok(response) => Answer::read(response, limits).await.map_err(Failure::Http),
-                    Err(e) => Err(Failure::Http(e)),
+            request.headers_mut().insert("x-api-token", self.token_header.clone());
+            if let Some((name, value)) = &settings.extra_query {
+                request.url_mut().query_pairs_mut().append_pair(name, value);
+            }
+            let attempt_timeout = settings.attempt_timeout.or(self.attempt_timeout);
+            if !settings.reports_timeouts {
+                *request.timeout_mut() = attempt_timeout;
+            }
+            let policy = settings.retry.as_ref().unwrap_or(&self.retry);
+            let (class, operation) = (settings.class, settings.operation);
+            let expects_body = settings.expects_body;
+            let limits = Limits {
+                success: if expects_body { self.max_body } else { 0 },
+                error: crate::error::snippet_window(&self.token),
+            };
+            let started = Instant::now();
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                // JSON bodies are bytes, so requests clone; one that cannot is sent once. The last
+                // attempt the policy allows keeps no copy.
+                let spare = if attempt < policy.max_attempts { request.try_clone() } else { None };
+                with_report(&mut |r| r.attempts = attempt);
+                // The deadline is kept here, at each of the call's waits (the turn, the exchange,
+                // the backoff), not around the whole call: an attempt then needs one timer, not two.
+                let wait = LimiterWait { started: Instant::now(), report };
+                let Ok(turn) =
+                    crate::timer::timeout_at(settings.ends, self.bucket.wait_turn()).await
+                else {
+                    return Ok(out_of_time(report));
+                };
+                let waited = wait.finish();
+                if let Some(rtt) = turn.redis_rtt {
+                    with_report(&mut |r| {
+                        r.redis_rtt = Some(r.redis_rtt.unwrap_or_default() + rtt);
+                        r.shared_limit = turn.shared;
+                    });
                 }
-            };
-            // One future either way (a `match` with an arm per case would hold `exchange` twice).
-            let limit = attempt_timeout.filter(|_| settings.reports_timeouts);
-            let attempt_ends = limit.and_then(|limit| sent.checked_add(limit));
-            // The earlier of the attempt's end and the call's (`None` is no end).
-            let ends = match (attempt_ends, settings.ends) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            let result = crate::timer::timeout_at(ends, exchange).await;
-            if result.is_err() && ends == settings.ends {
-                return Ok(out_of_time(report));
-            }
-            let result = result.unwrap_or(Err(Failure::TimedOut));
-            let next = decide(class, &result);
-            let status = result.as_ref().ok().map(|a| a.status.as_u16());
-            tracing::debug!(
-                operation,
-                attempt,
-                status,
-                limiter_wait_ms = waited.as_millis() as u64,
-                latency_ms = sent.elapsed().as_millis() as u64,
-                "flxpoint attempt"
-            );
-            with_report(&mut |r| r.last_status = status.or(r.last_status));
-            let after = result.as_ref().ok().and_then(|a| header_retry_after(&a.headers));
-            if status == Some(429) {
-                // A 429 slows every task of this token, not only this one.
-                self.bucket.pause(after.unwrap_or(policy.base_backoff).min(policy.max_backoff));
-            }
-            if let Next::Retry { ambiguous } = next {
-                let wait = policy.backoff(attempt, after);
-                let in_budget = started.elapsed().saturating_add(wait) <= policy.budget;
-                if let Some(spare) = spare.filter(|_| in_budget) {
-                    if ambiguous {
-                        with_report(&mut |r| r.ambiguous_earlier_attempt = true);
+                let sent = Instant::now();
+                // The body is read inside the attempt (up to its limit), so a connection dropped
+                // mid-body is a failed attempt the retry policy sees, not a surprise after the call
+                // "succeeded".
+                // The request goes to reqwest now (its pending future is small); the exchange holds
+                // only that.
+                let response = client.execute(request);
+                let exchange = async {
+                    match response.await {
+                        Ok(response) => Answer::read(response, limits).await.map_err(Failure::Http),
+                        Err(e) => Err(Failure::Http(e)),
                     }
-                    let backoff = tokio::time::sleep(wait);
-                    if crate::timer::timeout_at(settings.ends, backoff).await.is_err() {
-                        return Ok(out_of_time(report));
+                };
+                // One future either way (a `match` with an arm per case would hold `exchange` twice).
+                let limit = attempt_timeout.filter(|_| settings.reports_timeouts);
+                let attempt_ends = limit.and_then(|limit| sent.checked_add(limit));
+                // The earlier of the attempt's end and the call's (`None` is no end).
+                let ends = match (attempt_ends, settings.ends) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                let result = match crate::timer::timeout_at(ends, exchange).await {
+                    Ok(result) => result,
+                    Err(_) if ends == settings.ends => return Ok(out_of_time(report)),
+                    Err(_) => Err(Failure::TimedOut),
+                };
+                let next = decide(class, &result);
+                let status = result.as_ref().ok().map(|a| a.status.as_u16());
+                tracing::debug!(
+                    operation,
+                    attempt,
+                    status,
+                    limiter_wait_ms = waited.as_millis() as u64,
+                    latency_ms = sent.elapsed().as_millis() as u64,
+                    "flxpoint attempt"
+                );
+                with_report(&mut |r| r.last_status = status.or(r.last_status));
+                let after = result.as_ref().ok().and_then(|a| header_retry_after(&a.headers));
+                if status == Some(429) {
+                    // A 429 slows every task of this token, not only this one.
+                    self.bucket.pause(after.unwrap_or(policy.base_backoff).min(policy.max_backoff));
+                }
+                if let Next::Retry { ambiguous } = next {
+                    let wait = policy.backoff(attempt, after);
+                    let in_budget = started.elapsed().saturating_add(wait) <= policy.budget;
+                    if in_budget && let Some(spare) = spare {
+                        if ambiguous {
+                            with_report(&mut |r| r.ambiguous_earlier_attempt = true);
+                        }
+                        // Neither is kept through the backoff.
+                        request = spare;
+                        drop(result);
+                        let backoff = tokio::time::sleep(wait);
+                        if crate::timer::timeout_at(settings.ends, backoff).await.is_err() {
+                            return Ok(out_of_time(report));
+                        }
+                        continue;
                     }
-                    pending = spare;
-                    continue;
                 }
-            }
-            let mut answer = match result {
-                Ok(answer) => answer,
-                Err(Failure::Http(e)) => return Err(e),
-                Err(Failure::TimedOut) => {
-                    // No `reqwest::Error` can be made for it: the report says what happened,
-                    // and the call's error is taken from the report.
-                    with_report(&mut |r| r.timed_out = true);
-                    Answer::timed_out()
+                let mut answer = match result {
+                    Ok(answer) => answer,
+                    Err(Failure::Http(e)) => return Err(e),
+                    Err(Failure::TimedOut) => {
+                        // No `reqwest::Error` can be made for it: the report says what happened,
+                        // and the call's error is taken from the report.
+                        with_report(&mut |r| r.timed_out = true);
+                        Answer::timed_out()
+                    }
+                };
+                if answer.status.is_redirection() {
+                    let location = self.token.redact(&redirect_target(&answer));
+                    let redirect = Some((answer.status.as_u16(), location));
+                    with_report(&mut |r| r.redirect = redirect.clone());
+                } else if !answer.status.is_success() {
+                    // progenitor drops the body of documented error statuses; keep its start.
+                    let mut body = crate::error::snippet(&answer.body, &self.token);
+                    with_report(&mut |r| {
+                        r.error_body = std::mem::take(&mut body);
+                        r.retry_after = after;
+                    });
+                } else if answer.truncated {
+                    let too_large = Some((answer.status.as_u16(), self.max_body));
+                    with_report(&mut |r| r.too_large = too_large);
                 }
-            };
-            if answer.status.is_redirection() {
-                let location = self.token.redact(&redirect_target(&answer));
-                let redirect = Some((answer.status.as_u16(), location));
-                with_report(&mut |r| r.redirect = redirect.clone());
-            } else if !answer.status.is_success() {
-                // progenitor drops the body of documented error statuses; keep its start.
-                let mut body = crate::error::snippet(&answer.body, &self.token);
-                with_report(&mut |r| {
-                    r.error_body = std::mem::take(&mut body);
-                    r.retry_after = after;
-                });
-            } else if answer.truncated {
-                let too_large = Some((answer.status.as_u16(), self.max_body));
-                with_report(&mut |r| r.too_large = too_large);
+                // After reading `Location` above: what is kept and handed on never holds the token.
+                self.token.redact_headers(&mut answer.headers);
+                return Ok(answer.into_response());
             }
-            // After reading `Location` above: what is kept and handed on never holds the token.
-            self.token.redact_headers(&mut answer.headers);
-            return Ok(answer.into_response());
         }
     }
 }
@@ -411,9 +421,6 @@ struct Answer {
 impl Answer {
     async fn read(mut response: reqwest::Response, limits: Limits) -> reqwest::Result<Self> {
         let status = response.status();
-        // Moved, not cloned: this runs on every call.
-        let headers = std::mem::take(response.headers_mut());
-        let url = Some(response.url().clone());
         let limit = match status.as_u16() {
             200..=299 => limits.success,
             300..=399 => 0,
@@ -453,6 +460,10 @@ impl Answer {
             // Half a JSON document decodes to nothing useful; the error says what happened.
             body.clear();
         }
+        // Moved, not cloned (this runs on every call), and after the body: this future then
+        // holds them only inside the response while it reads.
+        let headers = std::mem::take(response.headers_mut());
+        let url = Some(response.url().clone());
         Ok(Self { status, headers, url, body, truncated })
     }
 
