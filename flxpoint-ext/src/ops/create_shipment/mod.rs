@@ -223,11 +223,19 @@ impl CreateOutcome {
 #[must_use = "a request does nothing until `.send()` is awaited"]
 pub struct CreateShipment {
     client: Client,
+    /// Boxed: the builder moves by value through every setter and into `send`'s future, and
+    /// the generated request's builders are large (about 700 bytes).
+    parts: Box<Parts>,
+    options: CallOptions,
+}
+
+/// The request a [`CreateShipment`] builds.
+#[derive(Clone, Debug)]
+struct Parts {
     request: types::builder::CreateShipmentRequest,
     shipment: types::builder::CreateShipmentRequestShipment,
     lines: Vec<ShipmentLine>,
     custom_fields: Vec<CustomField>,
-    options: CallOptions,
 }
 
 impl Client {
@@ -280,12 +288,10 @@ impl Client {
         request: types::builder::CreateShipmentRequest,
         shipment: types::builder::CreateShipmentRequestShipment,
     ) -> CreateShipment {
+        let parts = Parts { request, shipment, lines: Vec::new(), custom_fields: Vec::new() };
         CreateShipment {
             client: self.clone(),
-            request,
-            shipment,
-            lines: Vec::new(),
-            custom_fields: Vec::new(),
+            parts: Box::new(parts),
             options: CallOptions::default(),
         }
     }
@@ -294,13 +300,13 @@ impl Client {
 impl CreateShipment {
     /// Adds a line (at least one is required).
     pub fn line(mut self, line: ShipmentLine) -> Self {
-        self.lines.push(line);
+        self.parts.lines.push(line);
         self
     }
 
     /// Adds several lines.
     pub fn lines(mut self, lines: impl IntoIterator<Item = ShipmentLine>) -> Self {
-        self.lines.extend(lines);
+        self.parts.lines.extend(lines);
         self
     }
 
@@ -341,7 +347,7 @@ impl CreateShipment {
 
     /// Adds a custom field to the shipment.
     pub fn custom_field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.custom_fields.push(CustomField::new(name, value));
+        self.parts.custom_fields.push(CustomField::new(name, value));
         self
     }
 
@@ -361,7 +367,7 @@ impl CreateShipment {
             types::builder::CreateShipmentRequestShipment,
         ) -> types::builder::CreateShipmentRequestShipment,
     ) -> Self {
-        self.shipment = set(self.shipment);
+        self.parts.shipment = set(self.parts.shipment);
         self
     }
 
@@ -371,15 +377,15 @@ impl CreateShipment {
         mut self,
         set: impl FnOnce(types::builder::CreateShipmentRequest) -> types::builder::CreateShipmentRequest,
     ) -> Self {
-        self.request = set(self.request);
+        self.parts.request = set(self.parts.request);
         self
     }
 
     /// Validates and builds the wire body without sending it: the generated request, checked by
     /// [`Validate::validate`] for the client's token kind.
     pub fn to_request(&self) -> Result<types::CreateShipmentRequest, Error> {
-        let Self { client, request, shipment, lines, custom_fields, .. } = self.clone();
-        build_request(&client, request, shipment, lines, custom_fields)
+        let Parts { request, shipment, lines, custom_fields } = (*self.parts).clone();
+        build_request(&self.client, request, shipment, lines, custom_fields)
     }
 
     crate::options::per_call_options!(CreateOutcome);
@@ -387,7 +393,8 @@ impl CreateShipment {
     /// A 409 answering a retry whose earlier attempt may have reached the server is
     /// [`CreateOutcome::AlreadyExists`], not an error (and not `Created`).
     async fn send_inner(self) -> Result<Response<CreateOutcome>, Error> {
-        let Self { client, request, shipment, lines, custom_fields, options } = self;
+        let Self { client, parts, options } = self;
+        let Parts { request, shipment, lines, custom_fields } = *parts;
         let body = build_request(&client, request, shipment, lines, custom_fields)?;
         let options = options.check()?;
         // With duplicates refused, a repeat is answered 409 and cannot create a second shipment.
