@@ -161,9 +161,10 @@ async fn a_token_echoed_in_a_header_is_redacted_from_errors_and_responses() {
 #[tokio::test]
 async fn headers_that_do_not_echo_a_token_holding_a_quote_are_kept_byte_for_byte() {
     // A token holding `"` has a JSON-escaped form to look for too; a header holding neither form,
-    // even one that is not ASCII (`café` in Latin-1), must come through untouched.
+    // even one that is not ASCII (`café crème` in Latin-1, longer than the token, so that it is
+    // looked at), must come through untouched.
     let token = r#"tok"5678"#;
-    let latin1 = http::HeaderValue::from_bytes(b"caf\xe9").unwrap();
+    let latin1 = http::HeaderValue::from_bytes(b"caf\xe9 cr\xe8me").unwrap();
     let server = answering(
         ResponseTemplate::new(400)
             .insert_header("x-name", latin1.clone())
