@@ -1,6 +1,6 @@
 //! Success is success: for the operations that document no response body (flag-with-errors
 //! 200, accounting-sync 204, processing-failed 204), any 2xx, with or without a body, is `Ok`,
-//! and the call is not repeated.
+//! and the call is not repeated; their success body is not read at all.
 
 mod common;
 
@@ -29,6 +29,23 @@ async fn any_2xx_is_success_for_operations_without_a_response_body() {
                 assert_eq!(server.received_requests().await.unwrap().len(), 1, "not repeated");
             }
         }
+    }
+}
+
+/// Their success bodies are not read at all: one past the response size limit is still a
+/// success, not `Error::ResponseTooLarge`.
+#[tokio::test]
+async fn their_success_body_is_not_read_even_past_the_size_limit() {
+    for operation in WITHOUT_BODY {
+        let server = MockServer::start().await;
+        let big = "x".repeat(64 * 1024);
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_string(big))
+            .mount(&server)
+            .await;
+        let c = builder(&server).max_response_bytes(1024).build().unwrap();
+        let out = call_operation(&c, operation).await;
+        assert!(out.is_ok(), "{operation}: {out:?}");
     }
 }
 
