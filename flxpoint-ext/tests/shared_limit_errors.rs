@@ -40,7 +40,9 @@ async fn a_wrong_password_is_a_clear_error_and_calls_fall_back_and_the_span_show
     let e = client.verify_shared_rate_limit().await.unwrap_err();
     let text = format!("{e} {e:?}");
     assert!(matches!(e, Error::Config(_)), "{text}");
-    assert!(text.contains("refused the credentials"), "{text}");
+    // Said of the URL itself, not only in the reason that follows.
+    assert!(text.contains("/ refused the credentials: "), "{text}");
+    assert!(!text.contains("cannot be used"), "{text}");
     // The client library's own words follow.
     assert!(text.to_lowercase().contains("authentication failed"), "{text}");
     assert!(!text.contains("wrong-pass-9f2c"), "{text}");
