@@ -1,7 +1,7 @@
 //! The shared limit's edges against a real `redis-server`: a wrong password, an unreachable or
 //! stopped Redis, a bad URL (typed errors or the documented fallback, never the password), the
 //! call span's Redis round trip, a 429 pausing every worker, a cancelled waiter, and the first
-//! shared send after the fallback.
+//! shared send after the fallback; no password and an ACL user without the scripts.
 
 mod common;
 mod shared_limit_support;
@@ -201,4 +201,25 @@ async fn the_first_shared_send_after_the_fallback_keeps_a_period_from_the_last_l
     // 2 requests a second, burst 1: sends leave 500 ms apart (the shared limit spaces 510 ms);
     // the bound leaves room for a loaded machine's latency between a send and its answer.
     assert!(gaps.iter().all(|gap| *gap >= Duration::from_millis(300)), "{gaps:?}");
+}
+
+/// The other ways Redis refuses a client are credentials errors too: no password where one is
+/// required (`NOAUTH`), and an ACL user without the right to run the scripts (`NOPERM`).
+#[tokio::test]
+async fn no_password_and_a_user_without_the_scripts_are_credentials_errors() {
+    let redis = RedisServer::start(Some(PASSWORD));
+    let sandbox = unlimited_sandbox().await;
+    // A user that may PING but not load scripts.
+    let created = redis.command(&["ACL", "SETUSER", "pinger", "on", ">pinger-pw", "+ping"]);
+    assert!(created.contains("OK"), "{created}");
+    for url in [
+        format!("redis://127.0.0.1:{}/", redis.port),
+        format!("redis://pinger:pinger-pw@127.0.0.1:{}/", redis.port),
+    ] {
+        let client = shared(&sandbox.base_url(), &url).build().unwrap();
+        let e = client.verify_shared_rate_limit().await.unwrap_err();
+        let text = format!("{e}");
+        assert!(text.contains("/ refused the credentials: "), "{url}: {text}");
+        assert!(!text.contains("pinger-pw"), "{text}");
+    }
 }
