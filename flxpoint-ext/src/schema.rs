@@ -217,6 +217,11 @@ impl Node {
         Node::compile(schema, schemas, "", 0)
     }
 
+    /// The largest `minItems` of this schema and every schema in it.
+    pub(crate) fn most_items(&self) -> u64 {
+        self.most_items
+    }
+
     /// What [`scan`] checks in a request this schema describes, by path pattern: every text (a
     /// date-time's type never writes a blank one), anything the schema leaves open, and every
     /// array with a `minItems`.

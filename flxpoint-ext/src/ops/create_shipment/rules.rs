@@ -217,6 +217,14 @@ fn checked_covers(schema: &schema::Node) -> bool {
     schema.scanned().iter().all(|pattern| CHECKED.contains(pattern))
 }
 
+/// Whether a request built in code with `items` items goes to [`schema::scan`] after [`check`]:
+/// when `schema` has a text or an item count the check does not read (`covered` false), and
+/// when the items are fewer than the schema's largest `minItems`, which the scan names as the
+/// JSON walk does (whatever that minimum is).
+fn needs_scan(items: usize, schema: &schema::Node, covered: bool) -> bool {
+    !covered || (items as u64) < schema.most_items()
+}
+
 /// The rules over the generated request, in the order the schema walk names a JSON body's
 /// mistakes: the body's, the shipment's, its custom fields', its items'; then the optional
 /// texts. Any other text and the number of items come after, from [`schema::scan`].
@@ -409,10 +417,8 @@ impl Validate for types::CreateShipmentRequest {
         check(&self, token_kind)?;
         static COVERED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
         let schema = schema::request_body("createShipment");
-        // An empty item list goes to the scan too, which names it as the JSON walk does.
-        if !*COVERED.get_or_init(|| checked_covers(schema))
-            || self.shipment.shipment_items.is_empty()
-        {
+        let covered = *COVERED.get_or_init(|| checked_covers(schema));
+        if needs_scan(self.shipment.shipment_items.len(), schema, covered) {
             schema::scan(&self, schema)?;
         }
         token_may_create(token_kind)?;
@@ -444,5 +450,21 @@ mod tests {
         request["properties"]["shipment"]["properties"]["insuranceNote"] =
             json!({"type": "string"});
         assert!(!checked_covers(&schema::Node::compile_for_test(&request, schemas)));
+    }
+
+    /// Too few items go to the scan whatever the schema's minimum: a spec that asked for two
+    /// would still be checked, with the type's texts all covered.
+    #[test]
+    fn fewer_items_than_the_schema_asks_are_scanned() {
+        let document: Value = serde_json::from_str(flxpoint_api::OPENAPI_JSON).unwrap();
+        let schemas = &document["components"]["schemas"];
+        let mut request = schemas["CreateShipmentRequest"].clone();
+        let live = schema::Node::compile_for_test(&request, schemas);
+        assert_eq!((needs_scan(0, &live, true), needs_scan(1, &live, true)), (true, false));
+        request["properties"]["shipment"]["properties"]["shipmentItems"]["minItems"] = json!(2);
+        let two = schema::Node::compile_for_test(&request, schemas);
+        assert!(checked_covers(&two));
+        assert_eq!((needs_scan(1, &two, true), needs_scan(2, &two, true)), (true, false));
+        assert!(needs_scan(5, &two, false));
     }
 }
