@@ -238,8 +238,9 @@ impl TokenExecutor {
                 // attempt the policy allows keeps no copy.
                 let spare = if attempt < policy.max_attempts { request.try_clone() } else { None };
                 with_report(&mut |r| r.attempts = attempt);
-                // The deadline is kept here, at each of the call's waits (the turn, the exchange,
-                // the backoff), not around the whole call: an attempt then needs one timer, not two.
+                // The deadline is kept here, at each of the call's waits (the turn, the
+                // exchange, the backoff), not around the whole call: an attempt then needs one
+                // timer, not two.
                 let wait = LimiterWait { started: Instant::now(), report };
                 let Ok(turn) =
                     crate::timer::timeout_at(settings.ends, self.bucket.wait_turn()).await
@@ -254,22 +255,22 @@ impl TokenExecutor {
                     });
                 }
                 let sent = Instant::now();
-                // The body is read inside the attempt (up to its limit), so a connection dropped
-                // mid-body is a failed attempt the retry policy sees, not a surprise after the call
-                // "succeeded".
-                // The request goes to reqwest now (its pending future is small); the exchange holds
-                // only that.
+                // The request goes to reqwest now (its pending future is small); the exchange
+                // holds only that.
                 let response = client.execute(request);
+                // The body is read inside the attempt (up to its limit), so a connection dropped
+                // mid-body is a failed attempt the retry policy sees, not a surprise after the
+                // call "succeeded".
                 let exchange = async {
                     match response.await {
                         Ok(response) => Answer::read(response, limits).await.map_err(Failure::Http),
                         Err(e) => Err(Failure::Http(e)),
                     }
                 };
-                // One future either way (a `match` with an arm per case would hold `exchange` twice).
                 let limit = attempt_timeout.filter(|_| settings.reports_timeouts);
                 let attempt_ends = limit.and_then(|limit| sent.checked_add(limit));
-                // The earlier of the attempt's end and the call's (`None` is no end).
+                // The earlier of the attempt's end and the call's (`None` is no end): one timer,
+                // and one future either way (an arm per case would hold `exchange` twice).
                 let ends = match (attempt_ends, settings.ends) {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (a, b) => a.or(b),
@@ -315,12 +316,8 @@ impl TokenExecutor {
                 let mut answer = match result {
                     Ok(answer) => answer,
                     Err(Failure::Http(e)) => return Err(e),
-                    Err(Failure::TimedOut) => {
-                        // No `reqwest::Error` can be made for it: the report says what happened,
-                        // and the call's error is taken from the report.
-                        with_report(&mut |r| r.timed_out = true);
-                        Answer::timed_out()
-                    }
+                    // Out of time, as at the deadline: the call's error comes from the report.
+                    Err(Failure::TimedOut) => return Ok(out_of_time(report)),
                 };
                 if answer.status.is_redirection() {
                     let location = self.token.redact(&redirect_target(&answer));
@@ -345,8 +342,8 @@ impl TokenExecutor {
     }
 }
 
-/// What a call whose deadline passed hands on: the report says so, and the call's error is
-/// taken from it.
+/// What a call whose deadline or last attempt's timeout passed hands on: no `reqwest::Error`
+/// can be made for it, so the report says what happened and the call's error is taken from it.
 fn out_of_time(report: &Mutex<CallReport>) -> reqwest::Response {
     report.lock().unwrap_or_else(PoisonError::into_inner).timed_out = true;
     Answer::timed_out().into_response()
